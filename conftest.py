@@ -1,0 +1,38 @@
+"""Test-session set-up shared by the unit tests (tests/) and the notebooks (book/, via nbval).
+
+* Two logical CPU devices, so that ``MirroredStrategy`` can be tested on a one-CPU machine.
+  This must happen before TensorFlow initialises its devices, hence here, at collection.
+* A per-notebook time summary: nbval reports each cell; the budget is per chapter.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("SEQBOOK_PROFILE", "cpu")
+
+import tensorflow as tf  # noqa: E402  (after the environment is set)
+
+_cpus = tf.config.list_physical_devices("CPU")
+tf.config.set_logical_device_configuration(
+    _cpus[0], [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()]
+)
+
+_notebook_seconds: dict[str, float] = collections.defaultdict(float)
+
+
+def pytest_runtest_logreport(report):
+    path = report.nodeid.split("::")[0]
+    if path.endswith(".ipynb"):
+        _notebook_seconds[path] += report.duration
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _notebook_seconds:
+        return
+    terminalreporter.section("notebook times (budget: 60 s each on 2 CPU cores)")
+    for path, seconds in sorted(_notebook_seconds.items()):
+        flag = "  OVER BUDGET" if seconds > 60 else ""
+        terminalreporter.write_line(f"{seconds:7.1f} s  {path}{flag}")

@@ -1,0 +1,41 @@
+"""Checks and compile settings shared by the model builders."""
+
+from __future__ import annotations
+
+import keras
+
+from seqbook import runtime
+
+RECURRENT_LAYERS = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
+
+
+def require_positive(**values: int) -> None:
+    """Raise ``ValueError`` naming the first argument that is not a positive integer."""
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer; got {value!r}")
+
+
+def recurrent_layer(cell: str, units: int, **kwargs) -> keras.layers.Layer:
+    """Keras' built-in recurrent layer for ``cell`` ("rnn", "lstm" or "gru")."""
+    if cell not in RECURRENT_LAYERS:
+        raise ValueError(f"cell must be one of {', '.join(RECURRENT_LAYERS)}; got {cell!r}")
+    return RECURRENT_LAYERS[cell](units, **kwargs)
+
+
+def compile_model(
+    model: keras.Model, loss: str, metrics: list[str], learning_rate: float
+) -> keras.Model:
+    """Compile with Adam and XLA, the settings every builder shares.
+
+    XLA (``jit_compile=True``) is on wherever it works: see :func:`seqbook.runtime.xla_enabled`.
+    """
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be > 0; got {learning_rate!r}")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss=loss,
+        metrics=metrics,
+        jit_compile=runtime.xla_enabled(),
+    )
+    return model

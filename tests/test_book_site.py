@@ -1,0 +1,69 @@
+"""The book builds with warnings as errors, and its launch buttons open the paired notebooks.
+
+The build here does not execute the notebooks (nbval already ran them in the same test run):
+it uses the book's own _config.yml with one override, ``nb_execution_mode = "off"``, so a
+broken reference, a missing bibliography key or a malformed directive still fails the tests.
+`make book` is the full build that executes every chapter.
+"""
+
+import pathlib
+import re
+
+import pytest
+import yaml
+from jupyter_book.sphinx import build_sphinx
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _chapters() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [entry["file"] for part in toc["parts"] for entry in part["chapters"]]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> pathlib.Path:
+    out = tmp_path_factory.mktemp("site")
+    result = build_sphinx(
+        ROOT,
+        out / "html",
+        noconfig=True,
+        path_config=str(ROOT / "_config.yml"),
+        confoverrides={
+            "external_toc_path": (ROOT / "_toc.yml").as_posix(),
+            "nb_execution_mode": "off",
+            "nitpicky": True,
+            "latex_individualpages": False,  # jupyter-book expects this CLI key
+        },
+        doctreedir=out / ".doctrees",
+        warningiserror=True,
+        keep_going=True,
+        freshenv=True,
+        quiet=True,
+    )
+    assert result == 0, "the book build failed or warned; run `make book` to see why"
+    return out / "html"
+
+
+def test_every_chapter_page_is_built(site):
+    for chapter in _chapters():
+        assert (site / f"{chapter}.html").is_file(), chapter
+    assert (site / "book" / "intro.html").is_file()
+
+
+def test_colab_button_opens_the_paired_ipynb(site):
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    owner_repo = config["repository"]["url"].removeprefix("https://github.com/")
+    branch = config["repository"]["branch"]
+    for chapter in _chapters():
+        html = (site / f"{chapter}.html").read_text()
+        links = set(re.findall(r'https://colab\.research\.google\.com/[^"]+', html))
+        expected = f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/{chapter}.ipynb"
+        assert links == {expected}, (chapter, links)
+        assert (ROOT / f"{chapter}.ipynb").is_file()
+
+
+def test_math_and_citations_render(site):
+    html = (site / "book/foundations/what-is-sequence-modeling.html").read_text()
+    assert "math notranslate" in html  # dollarmath became MathJax blocks
+    assert 'class="reference internal"' in html and "Elman" in html  # {cite} resolved

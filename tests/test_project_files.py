@@ -1,0 +1,127 @@
+"""The pieces agree: notebook pairs, the table of contents, the config, the dependency lists.
+
+Every chapter is a MyST markdown notebook (the source) paired with a committed .ipynb (for
+Colab and nbval). These tests fail when one side of a pair is edited alone, when an .ipynb
+carries outputs, or when a chapter drops a part of the chapter skeleton.
+"""
+
+import pathlib
+import re
+
+import jupytext
+import pytest
+import yaml
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
+CHAPTERS = [entry["file"] for part in TOC["parts"] for entry in part["chapters"]]
+NOTEBOOK_SOURCES = sorted(
+    path for path in (ROOT / "book").rglob("*.md") if "kernelspec:" in path.read_text()
+)
+
+
+def _cells(notebook):
+    """What must agree across a pair: each cell's type, source and tags."""
+    return [
+        (cell.cell_type, cell.source.strip(), tuple(cell.metadata.get("tags", [])))
+        for cell in notebook.cells
+    ]
+
+
+def test_every_notebook_source_has_an_ipynb_and_back():
+    ipynbs = {p.with_suffix("") for p in (ROOT / "book").rglob("*.ipynb") if "_build" not in p.parts}
+    sources = {p.with_suffix("") for p in NOTEBOOK_SOURCES}
+    assert sources, "no chapter notebooks found"
+    assert ipynbs == sources
+
+
+@pytest.mark.parametrize("source", NOTEBOOK_SOURCES, ids=lambda p: p.stem)
+def test_pair_in_sync_and_ipynb_stripped(source):
+    from_md = jupytext.read(source)
+    from_ipynb = jupytext.read(source.with_suffix(".ipynb"))
+    assert _cells(from_md) == _cells(from_ipynb), (
+        f"{source.name} and its .ipynb differ: run `make sync` (jupytext --sync)"
+    )
+    for cell in from_ipynb.cells:
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None, (
+                f"{source.with_suffix('.ipynb').name} carries outputs: strip them"
+            )
+
+
+@pytest.mark.parametrize("source", NOTEBOOK_SOURCES, ids=lambda p: p.stem)
+def test_chapter_skeleton(source):
+    """Brief section 2: install cell, math, seqbook imports, a figure, a hidden assert, exercises."""
+    notebook = jupytext.read(source)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    text = source.read_text()
+    hidden = [c for c in code if "remove-cell" in c.metadata.get("tags", [])]
+    assert "google.colab" in code[0].source and code[0] in hidden, "first cell: hidden Colab install"
+    assert any(re.search(r"^\s*assert ", c.source, re.M) for c in hidden), "hidden assert cell"
+    assert "from seqbook import" in text or "import seqbook" in text
+    assert "$$" in text, "display math"
+    assert "plt.show()" in text or "savefig" in text, "at least one figure"
+    assert "## Exercises" in text and ":class: dropdown" in text, "exercises with hidden solutions"
+    assert "{bibliography}" in text and "{cite}" in text, "references"
+
+
+def test_toc_lists_existing_chapters_and_every_chapter():
+    assert (ROOT / f"{TOC['root']}.md").is_file()
+    for chapter in CHAPTERS:
+        assert (ROOT / f"{chapter}.md").is_file(), chapter
+    listed = {ROOT / f"{chapter}.md" for chapter in CHAPTERS}
+    assert set(NOTEBOOK_SOURCES) <= listed, "a chapter exists but is not in _toc.yml"
+
+
+def test_one_repository_url_for_config_and_install_cells():
+    url = CONFIG["repository"]["url"]
+    assert url.startswith("https://github.com/")
+    for source in NOTEBOOK_SOURCES:
+        cells = jupytext.read(source).cells
+        install_cell = next(c for c in cells if c.cell_type == "code").source
+        urls = set(re.findall(r"git\+(https://[^\s\"']+)", install_cell))
+        assert urls == {url}, (source.name, urls)
+
+
+def test_book_config_settings():
+    execute = CONFIG["execute"]
+    assert execute["execute_notebooks"] == "cache"
+    assert execute["raise_on_error"] is True and execute["show_tb"] is True
+    assert execute["timeout"] > 0
+    assert CONFIG["only_build_toc_files"] is True
+    assert "**/*.ipynb" in CONFIG["exclude_patterns"]
+    assert CONFIG["launch_buttons"]["colab_url"] == "https://colab.research.google.com"
+    assert {"amsmath", "dollarmath"} <= set(CONFIG["parse"]["myst_enable_extensions"])
+    assert CONFIG["bibtex_bibfiles"] == ["book/references.bib"]
+    assert "sphinx_copybutton" in CONFIG["sphinx"]["extra_extensions"]
+    assert (ROOT / "book/references.bib").is_file()
+
+
+def _requirement_names(requirements):
+    return {re.split(r"[<>=!\[ ;@]", r, maxsplit=1)[0].strip().lower() for r in requirements}
+
+
+def test_pyproject_and_environment_yml_agree():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = set(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        wanted |= {r for r in extra if not r.startswith("seqbook")}
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    conda_pip = {r for r in pip_section if not r.startswith("-e")}
+    assert wanted == conda_pip, (wanted ^ conda_pip)
+    assert "jupyter-book>=1.0.4.post1,<2" in conda_pip
+    assert project["requires-python"] == ">=3.10"
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci/run").read_text()
+    assert "make test" in readme and "make book" in readme
+    assert re.search(r"^\s*make test\b", ci, re.M), ".ci/run must call the README's test command"
