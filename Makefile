@@ -12,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 .PHONY: book test venv sync clean
 
 book: $(STAMP)  ## build the site, executing every chapter offline on the CPU
-	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+	$(BIN)/jupyter-book build . --warningiserror --keep-going
 	@echo "The site is at $(CURDIR)/_build/html/index.html"
 
 test: $(STAMP)  ## unit tests, every notebook through nbval, and a non-executing book build

@@ -125,3 +125,13 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci/run").read_text()
     assert "make test" in readme and "make book" in readme
     assert re.search(r"^\s*make test\b", ci, re.M), ".ci/run must call the README's test command"
+
+
+def test_models_and_layers_stay_backend_agnostic():
+    """Brief section 3: layers and models use keras.ops; TensorFlow lives in data/ and runtime."""
+    package = ROOT / "seqbook"
+    for folder in ("models", "layers", "classical"):
+        for path in (package / folder).rglob("*.py") if (package / folder).is_dir() else []:
+            source = path.read_text()
+            assert not re.search(r"^\s*(import tensorflow|from tensorflow)", source, re.M), path
+            assert not re.search(r"\btf\.", source), path
