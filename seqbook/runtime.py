@@ -98,10 +98,8 @@ def profile() -> str:
 
     Example
     -------
-    >>> import os
-    >>> os.environ["SEQBOOK_PROFILE"] = "cpu"
-    >>> profile()
-    'cpu'
+    >>> profile() in PROFILES
+    True
     """
     value = os.environ.get("SEQBOOK_PROFILE", "").strip().lower()
     if value:
@@ -118,10 +116,9 @@ def pick(cpu: _T, accelerator: _T) -> _T:  # noqa: A002 - mirrors the profile na
 
     Example
     -------
-    >>> import os
-    >>> os.environ["SEQBOOK_PROFILE"] = "accelerator"
-    >>> pick(cpu=2, accelerator=20)
-    20
+    >>> epochs = pick(cpu=5, accelerator=50)  # 5 unless SEQBOOK_PROFILE=accelerator or a GPU/TPU
+    >>> epochs in (5, 50)
+    True
     """
     return accelerator if profile() == "accelerator" else cpu
 

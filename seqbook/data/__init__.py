@@ -1,8 +1,10 @@
 """Data for the chapters: real sequences that ship inside packages, generators, pipelines.
 
-Everything here works offline. ``series`` loads real time series bundled with installed
-packages, ``word_order`` generates the first chapter's synthetic task, and ``pipelines``
-turns arrays into padded, masked, bucketed or windowed ``tf.data`` pipelines.
+``list_datasets()`` shows every data set and ``load(name, split)`` returns it as a
+``tf.data.Dataset``; all but the online TFDS sets load with no network (see
+``registry``/``catalogue``). ``series`` and ``word_order`` give the first chapters' arrays
+directly, ``pipelines`` turns arrays into padded, masked, bucketed or windowed ``tf.data``
+pipelines, and ``tokenizers`` trains subword (BPE, WordPiece) vocabularies.
 """
 
 from seqbook.data.pipelines import (
@@ -13,15 +15,23 @@ from seqbook.data.pipelines import (
     window_arrays,
     windows,
 )
+from seqbook.data.registry import DatasetInfo, info, list_datasets, load
 from seqbook.data.series import sunspots
+from seqbook.data.tokenizers import SubwordTokenizer, train_subword_tokenizer
 from seqbook.data.word_order import word_order_sentences
 
 __all__ = [
+    "DatasetInfo",
     "Standardizer",
+    "SubwordTokenizer",
     "bucket_by_length",
     "chronological_split",
+    "info",
+    "list_datasets",
+    "load",
     "padding_fraction",
     "sunspots",
+    "train_subword_tokenizer",
     "window_arrays",
     "windows",
     "word_order_sentences",

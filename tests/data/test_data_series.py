@@ -1,0 +1,72 @@
+"""Real time series: sizes, dates, value ranges and splits match the published records."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from data_helpers import as_numpy
+
+from seqbook.data.registry import info, load
+
+
+def column(dataset, key):
+    return np.array([element[key] for element in as_numpy(dataset)])
+
+
+def test_sunspots_cover_1700_to_2008_in_time_order():
+    years = column(load("sunspots", split="all"), "year")
+    assert years.tolist() == list(range(1700, 2009))
+    parts = [column(load("sunspots", split=s), "year") for s in ("train", "validation", "test")]
+    assert np.concatenate(parts).tolist() == years.tolist()  # disjoint, ordered, complete
+    assert parts[0].max() < parts[1].min() < parts[2].min()
+    values = column(load("sunspots", split="all"), "value")
+    assert values.dtype == np.float32 and values.min() >= 0 and 150 < values.max() < 200
+
+
+def test_co2_weekly_record_and_missing_weeks():
+    elements = as_numpy(load("co2", split="all"))
+    assert len(elements) == 2284
+    assert elements[0]["date"] == b"1958-03-29" and elements[-1]["date"] == b"2001-12-29"
+    values = np.array([e["co2"] for e in elements])
+    assert np.isfinite(values).all() and 310 < values.min() < values.max() < 375
+    assert int(load("co2", split="all", missing="drop").cardinality()) == 2284 - 59
+    with pytest.raises(ValueError, match="59 missing weeks"):
+        load("co2", missing="raise")
+    with pytest.raises(ValueError, match="missing must be one of"):
+        load("co2", missing="zero")
+
+
+def test_seattle_weather_years_and_labels():
+    test = as_numpy(load("seattle_weather", split="test"))
+    assert len(test) == 365 and all(e["date"].startswith(b"2015-") for e in test)
+    every = as_numpy(load("seattle_weather", split="all"))
+    assert len(every) == 1461
+    assert {e["weather"] for e in every} == {0, 1, 2, 3, 4}
+    assert all(e["temp_max"] >= e["temp_min"] for e in every)
+
+
+@pytest.mark.parametrize("name, length", [("italy_power_demand", 24), ("gunpoint", 150)])
+def test_ucr_classification_shapes(name, length):
+    for split in ("train", "test"):
+        dataset = load(name, split=split)
+        assert dataset.element_spec["series"].shape == (length, 1)
+        labels = column(dataset, "label")
+        assert len(labels) == info(name).num_examples[split]
+        assert set(labels.tolist()) == {0, 1}
+
+
+def test_japanese_vowels_are_variable_length():
+    elements = as_numpy(load("japanese_vowels", split="train"))
+    assert len(elements) == 270
+    lengths = {e["series"].shape[0] for e in elements}
+    assert min(lengths) == 7 and max(lengths) <= 29 and len(lengths) > 10
+    assert all(e["series"].shape[1] == 12 for e in elements)
+    assert sorted({int(e["label"]) for e in elements}) == list(range(9))
+
+
+def test_anomaly_series_has_one_labelled_anomaly_only_in_test():
+    train, test = (column(load("kdd_tsad_135", split=s), "anomaly") for s in ("train", "test"))
+    assert len(train) == 1200 and train.sum() == 0
+    assert len(test) == 7501 and test.sum() == 12
+    positions = np.flatnonzero(test)
+    assert (np.diff(positions) == 1).all()  # one contiguous event
