@@ -1,0 +1,9 @@
+"""Layers the book builds by hand, each tested equal to Keras' own with copied weights.
+
+The model builders in :mod:`seqbook.models` use Keras' fast built-in layers; these exist to
+be read, taken apart and compared. Every layer is registered for ``.keras`` saving.
+"""
+
+from seqbook.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
+
+__all__ = ["GRUCell", "LSTMCell", "SimpleRNNCell"]
