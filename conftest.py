@@ -2,6 +2,8 @@
 
 * Two logical CPU devices, so that ``MirroredStrategy`` can be tested on a one-CPU machine.
   This must happen before TensorFlow initialises its devices, hence here, at collection.
+  Tests share one ``MirroredStrategy`` (the ``two_cpu_strategy`` fixture): two strategies
+  training in one process can pick the same collective-op keys and abort each other.
 * A per-notebook time summary: nbval reports each cell; the budget is per chapter.
 """
 
@@ -13,12 +15,23 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("SEQBOOK_PROFILE", "cpu")
 
+import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402  (after the environment is set)
 
 _cpus = tf.config.list_physical_devices("CPU")
 tf.config.set_logical_device_configuration(
     _cpus[0], [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()]
 )
+
+
+
+@pytest.fixture(scope="session")
+def two_cpu_strategy() -> tf.distribute.MirroredStrategy:
+    """One MirroredStrategy over the two logical CPUs, shared by every test that needs it."""
+    devices = [device.name for device in tf.config.list_logical_devices("CPU")]
+    assert len(devices) == 2, devices
+    return tf.distribute.MirroredStrategy(devices)
+
 
 _notebook_seconds: dict[str, float] = collections.defaultdict(float)
 

@@ -1,8 +1,9 @@
 """seqbook: the companion package of *Sequence Modeling, from HMMs to Transformers*.
 
 The book teaches each mechanism by hand; this package ships the pieces a practitioner can
-import: the runtime helpers that pick a device and precision, data sets and pipelines, and
-the Keras model builders used by the chapters.
+import: ``runtime`` (device, precision, profile), ``data`` (data sets and pipelines),
+``classical`` (n-gram language models, hidden Markov models), ``layers`` (the hand-built
+layers the book teaches) and ``models`` (the Keras model builders used by the chapters).
 
 Example
 -------
@@ -11,7 +12,7 @@ Example
 True
 """
 
-from seqbook import data, models, runtime
+from seqbook import classical, data, layers, models, runtime
 
-__all__ = ["data", "models", "runtime", "__version__"]
+__all__ = ["classical", "data", "layers", "models", "runtime", "__version__"]
 __version__ = "0.1.0"

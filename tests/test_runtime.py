@@ -90,10 +90,8 @@ def _small_model():
     return models.recurrent_forecaster(window=8, features=3, units=8)
 
 
-def test_trains_under_mirrored_strategy_on_two_logical_cpus():
-    devices = [d.name for d in tf.config.list_logical_devices("CPU")]
-    assert len(devices) == 2, devices
-    mirrored = tf.distribute.MirroredStrategy(devices)
+def test_trains_under_mirrored_strategy_on_two_logical_cpus(two_cpu_strategy):
+    mirrored = two_cpu_strategy
     assert mirrored.num_replicas_in_sync == 2
     x, y = _regression_data()
     with mirrored.scope():
@@ -117,8 +115,7 @@ def test_xla_and_mixed_bfloat16_keep_float32_outputs(float32_policy):
     assert history.history["loss"][-1] < history.history["loss"][0]
 
 
-def test_xla_off_only_for_mirrored_over_one_cpu():
+def test_xla_off_only_for_mirrored_over_one_cpu(two_cpu_strategy):
     assert runtime.xla_enabled(tf.distribute.get_strategy())
     assert runtime.xla_enabled(tf.distribute.MirroredStrategy(["/cpu:0"]))
-    two = tf.distribute.MirroredStrategy([d.name for d in tf.config.list_logical_devices("CPU")])
-    assert not runtime.xla_enabled(two)
+    assert not runtime.xla_enabled(two_cpu_strategy)
