@@ -1,0 +1,58 @@
+"""Greedy decoding: the most probable next token at every step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from seqbook.decoding._common import LogProbFn, check_common, check_vocab, next_log_probs
+
+
+def greedy(
+    log_prob_fn: LogProbFn, start_tokens: Any, end_token: int, max_length: int
+) -> np.ndarray:
+    """Decode by taking the most probable next token at every step.
+
+    Parameters
+    ----------
+    log_prob_fn : callable
+        ``log_prob_fn(prefixes[batch, t]) -> [batch, vocab]`` next-token log-probabilities.
+    start_tokens : array-like of int, shape [batch]
+        The first token of each sequence.
+    end_token : int
+        The token that finishes a sequence.
+    max_length : int
+        The most tokens to generate after the start token.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape [batch, max_length + 1]
+        The start token, the chosen tokens, and ``end_token`` padding after the end. Ties
+        go to the lowest token id.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> table = np.log([[0.1, 0.6, 0.3], [0.2, 0.1, 0.7], [0.4, 0.4, 0.2]])
+    >>> def bigram(prefixes):  # the next token depends on the last one only
+    ...     return table[prefixes[:, -1]]
+    >>> greedy(bigram, start_tokens=[0, 1], end_token=2, max_length=3).tolist()
+    [[0, 1, 2, 2], [1, 2, 2, 2]]
+    """
+    starts, end_token, max_length = check_common(log_prob_fn, start_tokens, end_token, max_length)
+    seqs = np.full((starts.shape[0], max_length + 1), end_token, dtype=np.int64)
+    seqs[:, 0] = starts
+    finished = np.zeros(starts.shape[0], dtype=bool)
+    vocab = None
+    for t in range(1, max_length + 1):
+        log_probs = next_log_probs(log_prob_fn, seqs[:, :t], vocab)
+        if vocab is None:
+            vocab = log_probs.shape[1]
+            check_vocab(starts, end_token, vocab)
+        chosen = np.where(finished, end_token, log_probs.argmax(axis=1))
+        seqs[:, t] = chosen
+        finished |= chosen == end_token
+        if finished.all():
+            break
+    return seqs
