@@ -128,9 +128,10 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_models_and_layers_stay_backend_agnostic():
-    """Brief section 3: layers and models use keras.ops; TensorFlow lives in data/ and runtime."""
+    """Brief section 3: layers, models, classical models and decoding use keras.ops only;
+    TensorFlow-specific code lives in data/ and runtime.py."""
     package = ROOT / "seqbook"
-    for folder in ("models", "layers", "classical"):
+    for folder in ("models", "layers", "classical", "decoding"):
         for path in (package / folder).rglob("*.py") if (package / folder).is_dir() else []:
             source = path.read_text()
             assert not re.search(r"^\s*(import tensorflow|from tensorflow)", source, re.M), path
