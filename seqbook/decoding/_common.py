@@ -68,3 +68,32 @@ def check_vocab(starts: np.ndarray, end_token: int, vocab: int) -> None:
             f"end_token must be a token id in [0, {vocab}) (the vocabulary size given by "
             f"log_prob_fn's first output); got {end_token}"
         )
+
+
+def decode_token_by_token(
+    log_prob_fn: LogProbFn,
+    starts: np.ndarray,
+    end_token: int,
+    max_length: int,
+    choose: Callable[[np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """The loop that greedy decoding and sampling share: one token per row per step.
+
+    ``choose(log_probs[batch, vocab]) -> tokens[batch]`` picks the next tokens; rows that have
+    emitted ``end_token`` keep it as padding, and the model is not called once all have.
+    """
+    seqs = np.full((starts.shape[0], max_length + 1), end_token, dtype=np.int64)
+    seqs[:, 0] = starts
+    finished = np.zeros(starts.shape[0], dtype=bool)
+    vocab = None
+    for t in range(1, max_length + 1):
+        log_probs = next_log_probs(log_prob_fn, seqs[:, :t], vocab)
+        if vocab is None:
+            vocab = log_probs.shape[1]
+            check_vocab(starts, end_token, vocab)
+        chosen = np.where(finished, end_token, choose(log_probs))
+        seqs[:, t] = chosen
+        finished |= chosen == end_token
+        if finished.all():
+            break
+    return seqs

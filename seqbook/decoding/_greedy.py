@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from seqbook.decoding._common import LogProbFn, check_common, check_vocab, next_log_probs
+from seqbook.decoding._common import LogProbFn, check_common, decode_token_by_token
 
 
 def greedy(
@@ -41,18 +41,7 @@ def greedy(
     [[0, 1, 2, 2], [1, 2, 2, 2]]
     """
     starts, end_token, max_length = check_common(log_prob_fn, start_tokens, end_token, max_length)
-    seqs = np.full((starts.shape[0], max_length + 1), end_token, dtype=np.int64)
-    seqs[:, 0] = starts
-    finished = np.zeros(starts.shape[0], dtype=bool)
-    vocab = None
-    for t in range(1, max_length + 1):
-        log_probs = next_log_probs(log_prob_fn, seqs[:, :t], vocab)
-        if vocab is None:
-            vocab = log_probs.shape[1]
-            check_vocab(starts, end_token, vocab)
-        chosen = np.where(finished, end_token, log_probs.argmax(axis=1))
-        seqs[:, t] = chosen
-        finished |= chosen == end_token
-        if finished.all():
-            break
-    return seqs
+    # argmax returns the first maximum: ties go to the lowest token id.
+    return decode_token_by_token(
+        log_prob_fn, starts, end_token, max_length, lambda log_probs: log_probs.argmax(axis=1)
+    )

@@ -8,7 +8,10 @@ from typing import Any
 import numpy as np
 
 from seqbook.decoding._common import (
-    LogProbFn, check_common, check_vocab, next_log_probs, require_int,
+    LogProbFn,
+    check_common,
+    decode_token_by_token,
+    require_int,
 )
 
 
@@ -100,22 +103,12 @@ def sample(
     if seed is not None:
         seed = require_int("seed", seed, 0)
     rng = np.random.default_rng(seed)
-    seqs = np.full((starts.shape[0], max_length + 1), end_token, dtype=np.int64)
-    seqs[:, 0] = starts
-    finished = np.zeros(starts.shape[0], dtype=bool)
-    vocab = None
-    for t in range(1, max_length + 1):
-        log_probs = next_log_probs(log_prob_fn, seqs[:, :t], vocab)
-        if vocab is None:
-            vocab = log_probs.shape[1]
-            check_vocab(starts, end_token, vocab)
+
+    def draw(log_probs: np.ndarray) -> np.ndarray:
         cdf = np.cumsum(_filter_probs(log_probs, float(temperature), top_k, top_p), axis=1)
-        u = rng.random(starts.shape[0]) * cdf[:, -1]
+        u = rng.random(log_probs.shape[0]) * cdf[:, -1]
         # The first token whose cumulative probability exceeds u: never a removed token.
         drawn = (cdf <= u[:, None]).sum(axis=1)
-        chosen = np.where(finished, end_token, np.minimum(drawn, vocab - 1))
-        seqs[:, t] = chosen
-        finished |= chosen == end_token
-        if finished.all():
-            break
-    return seqs
+        return np.minimum(drawn, log_probs.shape[1] - 1)
+
+    return decode_token_by_token(log_prob_fn, starts, end_token, max_length, draw)
