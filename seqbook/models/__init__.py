@@ -18,6 +18,7 @@ from seqbook.models.convolutional import (
     tcn_receptive_field,
     tcn_regressor,
 )
+from seqbook.models.transformer_blocks import PositionEmbedding, transformer_encoder
 
 __all__ = [
     "bag_of_words_classifier",
@@ -37,4 +38,6 @@ __all__ = [
     "tcn_dilations",
     "tcn_receptive_field",
     "tcn_regressor",
+    "PositionEmbedding",
+    "transformer_encoder",
 ]

@@ -1,0 +1,131 @@
+"""Transformer encoder pieces for the model builders, on Keras' fused ``MultiHeadAttention``.
+
+The Transformer chapters build attention by hand in :mod:`seqbook.layers`; builders that
+only *use* a Transformer encoder (forecasters, classifiers) take it from here, so every
+application chapter shares one block with the same options.
+"""
+
+from __future__ import annotations
+
+import keras
+
+from seqbook.models._common import require_positive
+
+__all__ = ["PositionEmbedding", "transformer_encoder"]
+
+
+@keras.saving.register_keras_serializable(package="seqbook")
+class PositionEmbedding(keras.layers.Layer):
+    """Add a learned vector per position: ``[batch, time, d] -> [batch, time, d]``.
+
+    Attention is blind to order; adding a trainable vector for each position (as BERT and
+    GPT do) gives the model the order back. Inputs may be shorter than ``max_length``; the
+    first ``time`` vectors are used. Keras masks pass through unchanged.
+
+    Parameters
+    ----------
+    max_length : int
+        The longest sequence the layer accepts.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> layer = PositionEmbedding(max_length=10)
+    >>> tuple(layer(np.zeros((2, 4, 8), "float32")).shape)
+    (2, 4, 8)
+    """
+
+    def __init__(self, max_length: int, **kwargs):
+        super().__init__(**kwargs)
+        require_positive(max_length=max_length)
+        self.max_length = max_length
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        if input_shape[-1] is None:
+            raise ValueError("PositionEmbedding needs a known last (feature) dimension")
+        self.positions = self.add_weight(
+            shape=(self.max_length, input_shape[-1]),
+            initializer=keras.initializers.RandomNormal(stddev=0.02),
+            name="positions",
+        )
+
+    def call(self, inputs):
+        length = keras.ops.shape(inputs)[1]
+        return inputs + keras.ops.cast(self.positions[:length], inputs.dtype)
+
+    def compute_mask(self, inputs, mask=None):
+        return mask
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "max_length": self.max_length}
+
+
+def transformer_encoder(
+    x,
+    heads: int = 4,
+    key_dim: int = 16,
+    ff_units: int = 64,
+    dropout: float = 0.1,
+    norm_first: bool = True,
+    attention_mask=None,
+):
+    """One Transformer encoder block applied to the symbolic tensor ``x`` ``[batch, time, d]``.
+
+    Self-attention then a two-layer feed-forward network, each wrapped in a residual
+    connection and layer normalisation: before the sub-layer when ``norm_first`` (pre-norm,
+    which trains more stably without warm-up; Xiong et al. 2020) or after it (post-norm, the
+    original Transformer of Vaswani et al. 2017). Keras masks on ``x`` (from ``Masking`` or
+    ``Embedding(mask_zero=True)``) are honoured by the attention layer.
+
+    Parameters
+    ----------
+    x : KerasTensor
+        The block's input, ``[batch, time, d]`` with a known ``d``.
+    heads, key_dim : int
+        Number of attention heads and the size of each head's queries and keys.
+    ff_units : int
+        Width of the feed-forward network's hidden layer.
+    dropout : float
+        Dropout rate after attention and after the feed-forward network, in ``[0, 1)``.
+    norm_first : bool
+        Pre-norm (True) or post-norm (False).
+    attention_mask : optional
+        Passed to ``keras.layers.MultiHeadAttention`` (``[batch, time, time]``, True = attend).
+
+    Returns
+    -------
+    KerasTensor
+        The block's output, the same shape as ``x``.
+
+    Example
+    -------
+    >>> inputs = keras.Input(shape=(12, 8))
+    >>> transformer_encoder(inputs, heads=2, key_dim=4, ff_units=16).shape
+    (None, 12, 8)
+    """
+    require_positive(heads=heads, key_dim=key_dim, ff_units=ff_units)
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be a number in [0, 1); got {dropout!r}")
+    width = x.shape[-1]
+    if width is None:
+        raise ValueError("x must have a known last (feature) dimension")
+
+    attention = keras.layers.MultiHeadAttention(heads, key_dim, dropout=dropout)
+    # Plain layers rather than a ``keras.Sequential``: a Sequential would drop the Keras mask.
+    expand = keras.layers.Dense(ff_units, activation="gelu")
+    contract = keras.layers.Dense(width)
+
+    def attend(h):
+        return attention(h, h, attention_mask=attention_mask)
+
+    def feed_forward(h):
+        return contract(keras.layers.Dropout(dropout)(expand(h)))
+
+    for sublayer in (attend, feed_forward):
+        norm = keras.layers.LayerNormalization(epsilon=1e-6)
+        if norm_first:
+            x = keras.layers.Add()([x, keras.layers.Dropout(dropout)(sublayer(norm(x)))])
+        else:
+            x = norm(keras.layers.Add()([x, keras.layers.Dropout(dropout)(sublayer(x))]))
+    return x

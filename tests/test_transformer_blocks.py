@@ -1,0 +1,56 @@
+"""The shared Transformer encoder block of the model builders: masks, norms, saving, bad input."""
+
+import keras
+import numpy as np
+import pytest
+
+from seqbook.models import PositionEmbedding, transformer_encoder
+
+
+def _pooled_model(norm_first=True):
+    series = keras.Input(shape=(None, 3))
+    hidden = keras.layers.Dense(16)(keras.layers.Masking()(series))
+    hidden = PositionEmbedding(max_length=20)(hidden)
+    hidden = transformer_encoder(hidden, heads=2, key_dim=8, ff_units=32, norm_first=norm_first)
+    pooled = keras.layers.GlobalAveragePooling1D()(hidden)
+    return keras.Model(series, keras.layers.Dense(2)(pooled))
+
+
+@pytest.mark.parametrize("norm_first", [True, False])
+def test_padding_after_the_series_changes_nothing(norm_first):
+    model = _pooled_model(norm_first)
+    x = np.random.default_rng(0).normal(size=(4, 9, 3)).astype("float32")
+    padded = np.concatenate([x, np.zeros((4, 6, 3), "float32")], axis=1)
+    np.testing.assert_allclose(
+        model.predict(padded, verbose=0), model.predict(x, verbose=0), atol=1e-5
+    )
+
+
+def test_positions_make_the_block_order_aware():
+    model = _pooled_model()
+    x = np.random.default_rng(1).normal(size=(2, 8, 3)).astype("float32")
+    reversed_x = x[:, ::-1]
+    assert np.abs(model.predict(x, verbose=0) - model.predict(reversed_x, verbose=0)).max() > 1e-4
+
+
+def test_save_load_round_trip(tmp_path):
+    model = _pooled_model(norm_first=False)
+    x = np.random.default_rng(2).normal(size=(3, 7, 3)).astype("float32")
+    path = tmp_path / "encoder.keras"
+    model.save(path)
+    restored = keras.saving.load_model(path)
+    np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_position_embedding_refuses_a_bad_max_length():
+    with pytest.raises(ValueError, match="max_length"):
+        PositionEmbedding(max_length=0)
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [({"heads": 0}, "heads"), ({"ff_units": -1}, "ff_units"), ({"dropout": 1.0}, "dropout")],
+)
+def test_bad_block_arguments_are_named(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        transformer_encoder(keras.Input(shape=(5, 4)), **kwargs)
