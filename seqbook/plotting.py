@@ -1,0 +1,111 @@
+"""Figures the chapters share: attention (alignment) maps.
+
+matplotlib is imported inside each function, so ``import seqbook`` works without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = ["attention_heatmap"]
+
+
+def attention_heatmap(
+    weights: Any,
+    source_tokens: Sequence[str],
+    target_tokens: Sequence[str],
+    ax: Any = None,
+    cmap: str = "Greys",
+    colorbar: bool = False,
+) -> Any:
+    """Draw an alignment matrix: one row per output token, one column per input token.
+
+    Cell ``(t, s)`` is the weight that the model put on source token ``s`` when it produced
+    target token ``t``; dark means much weight. Each row of attention weights sums to 1, so
+    the colour scale runs from 0 to 1.
+
+    Parameters
+    ----------
+    weights : array-like of float, shape [T, S]
+        The attention weights of one example (``[T, S]`` or a batch of one,
+        ``[1, T, S]``). Padding rows or columns beyond the tokens given are cut off.
+    source_tokens : sequence of str
+        Labels of the columns (length at most ``S``).
+    target_tokens : sequence of str
+        Labels of the rows (length at most ``T``).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when ``None``.
+    cmap : str
+        A matplotlib colour map name.
+    colorbar : bool
+        Add a colour bar beside the axes.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on, with the source tokens along the top and the target tokens down
+        the left side.
+
+    Raises
+    ------
+    ValueError
+        If ``weights`` is not a 2-D matrix (or a batch of one), holds values outside
+        ``[0, 1]`` or NaN, or has fewer rows or columns than there are labels.
+
+    Example
+    -------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> ax = attention_heatmap([[0.9, 0.1], [0.2, 0.8]], ["un", "deux"], ["one", "two"])
+    >>> [label.get_text() for label in ax.get_xticklabels()]
+    ['un', 'deux']
+    """
+    import matplotlib.pyplot as plt
+
+    matrix = np.asarray(weights, dtype=np.float64)
+    if matrix.ndim == 3 and matrix.shape[0] == 1:
+        matrix = matrix[0]
+    if matrix.ndim != 2:
+        raise ValueError(
+            f"weights must be a matrix [T, S] (or a batch of one [1, T, S]); "
+            f"got shape {matrix.shape}"
+        )
+    rows, columns = len(target_tokens), len(source_tokens)
+    if rows == 0 or columns == 0 or rows > matrix.shape[0] or columns > matrix.shape[1]:
+        raise ValueError(
+            f"weights of shape {matrix.shape} need 1 to {matrix.shape[0]} target tokens and "
+            f"1 to {matrix.shape[1]} source tokens; got {rows} and {columns}"
+        )
+    matrix = matrix[:rows, :columns]
+    finite = np.isfinite(matrix)
+    if not finite.all():
+        raise ValueError(
+            f"weights must be attention weights in [0, 1]; got {int((~finite).sum())} NaN "
+            "or infinite values"
+        )
+    if matrix.min() < -1e-6 or matrix.max() > 1 + 1e-6:
+        raise ValueError(
+            "weights must be attention weights in [0, 1]; got values from "
+            f"{matrix.min():.3g} to {matrix.max():.3g}"
+        )
+    if ax is None:
+        width = min(12.0, 1.5 + 0.28 * columns)
+        height = min(12.0, 1.2 + 0.28 * rows)
+        _, ax = plt.subplots(figsize=(width, height))
+    image = ax.imshow(matrix, cmap=cmap, vmin=0.0, vmax=1.0, aspect="auto",
+                      interpolation="nearest")
+    ax.set_xticks(range(columns))
+    ax.set_xticklabels([str(token) for token in source_tokens], rotation=90)
+    ax.set_yticks(range(rows))
+    ax.set_yticklabels([str(token) for token in target_tokens])
+    ax.xaxis.tick_top()
+    ax.xaxis.set_label_position("top")
+    ax.tick_params(length=0)
+    ax.set_xlabel("source")
+    ax.set_ylabel("output")
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, label="attention weight")
+    return ax
