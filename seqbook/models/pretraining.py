@@ -1,0 +1,475 @@
+"""Pretraining a small causal language model, and fine-tuning it for classification.
+
+The pieces the pretraining chapter needs and a practitioner can reuse:
+
+* :func:`causal_lm` builds a GPT-style decoder-only language model from the package's shared
+  Transformer block (:func:`~seqbook.models.transformer_blocks.transformer_encoder` with a
+  causal mask, so Keras' fused attention does the work);
+* :func:`next_token_windows` cuts a stream of token ids into (input, target) training pairs,
+  and :func:`sequence_log_probs` scores a long sequence with a sliding context window;
+* :func:`per_character_perplexity` converts token log-probabilities to a per-character
+  figure, so that models with different tokenizers are compared on the same text;
+* :func:`lm_classifier` puts a classification head on a (pre)trained language model, pooling
+  its last hidden states over the non-padding tokens;
+* :func:`load_pretrained_lm` returns the small model pretrained on the Python reference
+  manual by ``benchmarks/pretrain_small_lm.py``, with its tokenizer.
+
+Token id 0 is padding everywhere (the convention of :mod:`seqbook.data.tokenizers`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from importlib import resources
+from typing import Any
+
+import keras
+import numpy as np
+from keras import ops
+
+from seqbook.models._common import compile_model, require_positive
+from seqbook.models.transformer_blocks import PositionEmbedding, transformer_encoder
+
+__all__ = [
+    "CausalPaddingMask",
+    "TokenPooling",
+    "causal_lm",
+    "lm_classifier",
+    "load_pretrained_lm",
+    "next_token_windows",
+    "per_character_perplexity",
+    "sequence_log_probs",
+]
+
+#: The files that ``benchmarks/pretrain_small_lm.py`` writes under ``seqbook/weights/``.
+PRETRAINED_NAME = "docs_lm"
+
+
+@keras.saving.register_keras_serializable(package="seqbook")
+class CausalPaddingMask(keras.layers.Layer):
+    """Token ids ``[batch, T]`` -> attention mask ``[batch, T, T]`` (True = may attend).
+
+    Query position ``i`` may attend to key position ``j`` when ``j <= i`` (causal) and token
+    ``j`` is not padding (id 0). With right padding, real tokens then never see a pad.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> mask = CausalPaddingMask()(np.array([[5, 7, 0]]))
+    >>> np.asarray(mask)[0].astype(int).tolist()
+    [[1, 0, 0], [1, 1, 0], [1, 1, 0]]
+    """
+
+    def call(self, tokens):
+        length = ops.shape(tokens)[1]
+        positions = ops.arange(length)
+        causal = ops.expand_dims(positions, 1) >= ops.expand_dims(positions, 0)  # [T, T]
+        keys = ops.not_equal(tokens, 0)[:, None, :]  # [B, 1, T]
+        return ops.logical_and(causal[None, :, :], keys)
+
+
+@keras.saving.register_keras_serializable(package="seqbook")
+class TokenPooling(keras.layers.Layer):
+    """Pool hidden states ``[batch, T, d]`` over the non-padding tokens -> ``[batch, d]``.
+
+    Called as ``layer([hidden, tokens])``: ``tokens [batch, T]`` marks padding with id 0,
+    which must sit at the end of each row (right padding).
+
+    Parameters
+    ----------
+    mode : {"mean", "last"}
+        ``"mean"`` averages the states of the real tokens; ``"last"`` takes the state of the
+        last real token, which in a causal model is the only one that has read the whole
+        text.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> hidden = np.arange(6, dtype="float32").reshape(1, 3, 2)  # states [0,1],[2,3],[4,5]
+    >>> tokens = np.array([[4, 9, 0]])
+    >>> np.asarray(TokenPooling("mean")([hidden, tokens])).tolist()
+    [[1.0, 2.0]]
+    >>> np.asarray(TokenPooling("last")([hidden, tokens])).tolist()
+    [[2.0, 3.0]]
+    """
+
+    MODES = ("mean", "last")
+
+    def __init__(self, mode: str = "mean", **kwargs: Any):
+        super().__init__(**kwargs)
+        if mode not in self.MODES:
+            raise ValueError(f"mode must be one of {', '.join(self.MODES)}; got {mode!r}")
+        self.mode = mode
+
+    def call(self, inputs):
+        hidden, tokens = inputs
+        real = ops.cast(ops.not_equal(tokens, 0), hidden.dtype)  # [B, T]
+        if self.mode == "mean":
+            total = ops.sum(hidden * real[:, :, None], axis=1)
+            count = ops.maximum(ops.sum(real, axis=1, keepdims=True), 1.0)
+            return total / count
+        last = ops.maximum(ops.sum(ops.cast(real, "int32"), axis=1) - 1, 0)  # [B]
+        picked = ops.take_along_axis(hidden, last[:, None, None], axis=1)  # [B, 1, d]
+        return picked[:, 0, :]
+
+    def compute_output_shape(self, input_shape):
+        hidden_shape = input_shape[0]
+        return (hidden_shape[0], hidden_shape[2])
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "mode": self.mode}
+
+
+def causal_lm(
+    vocab_size: int,
+    max_length: int,
+    width: int = 128,
+    heads: int = 4,
+    num_layers: int = 4,
+    ff_units: int = 512,
+    dropout: float = 0.1,
+    learning_rate: float = 1e-3,
+) -> keras.Model:
+    """A compiled GPT-style causal language model: ``tokens [B, T] -> logits [B, T, vocab]``.
+
+    Token embeddings plus learned positions, ``num_layers`` pre-norm Transformer blocks with
+    a causal (and padding) mask, a final layer norm (named ``"final_norm"``, the features
+    :func:`lm_classifier` pools) and a float32 read-out. Position ``t``'s logits predict
+    token ``t + 1``: train with ``fit(*next_token_windows(...))``.
+
+    Parameters
+    ----------
+    vocab_size : int
+        Number of token ids (id 0 is padding).
+    max_length : int
+        The longest input the position table covers.
+    width : int
+        Model width ``d``; must be divisible by ``heads``.
+    heads, num_layers, ff_units : int
+        Attention heads per block, number of blocks, feed-forward hidden width.
+    dropout : float
+        Dropout rate inside the blocks, in ``[0, 1)``.
+    learning_rate : float
+        Adam's learning rate.
+
+    Returns
+    -------
+    keras.Model
+        Compiled with sparse cross-entropy on logits; its config is kept in
+        ``model.lm_config`` so that :func:`lm_classifier` can rebuild the architecture.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> lm = causal_lm(vocab_size=20, max_length=8, width=16, heads=2, num_layers=1,
+    ...                ff_units=32)
+    >>> tuple(lm(np.ones((3, 8), "int32")).shape)
+    (3, 8, 20)
+    """
+    require_positive(vocab_size=vocab_size, max_length=max_length, width=width, heads=heads,
+                     num_layers=num_layers, ff_units=ff_units)
+    if width % heads:
+        raise ValueError(f"width must be divisible by heads; got width={width}, heads={heads}")
+    config = {"vocab_size": vocab_size, "max_length": max_length, "width": width,
+              "heads": heads, "num_layers": num_layers, "ff_units": ff_units,
+              "dropout": dropout}
+    tokens = keras.Input(shape=(None,), dtype="int32", name="tokens")
+    mask = CausalPaddingMask(name="causal_mask")(tokens)
+    x = keras.layers.Embedding(vocab_size, width, name="embedding")(tokens)
+    x = PositionEmbedding(max_length, name="positions")(x)
+    x = keras.layers.Dropout(dropout)(x)
+    for _ in range(num_layers):
+        x = transformer_encoder(x, heads=heads, key_dim=width // heads, ff_units=ff_units,
+                                dropout=dropout, norm_first=True, attention_mask=mask)
+    x = keras.layers.LayerNormalization(epsilon=1e-6, name="final_norm")(x)
+    logits = keras.layers.Dense(vocab_size, dtype="float32", name="logits")(x)
+    model = keras.Model(tokens, logits, name="causal_lm")
+    model.lm_config = config
+    return compile_model(
+        model,
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=[],
+        learning_rate=learning_rate,
+    )
+
+
+def lm_classifier(
+    lm: keras.Model,
+    num_classes: int,
+    pooling: str = "mean",
+    dropout: float = 0.1,
+    learning_rate: float = 3e-4,
+    pretrained: bool = True,
+) -> keras.Model:
+    """Put a classification head on a copy of the causal language model ``lm``.
+
+    The copy has ``lm``'s architecture and, with ``pretrained=True``, its weights (fine-tuning
+    then starts from them; ``lm`` itself is left unchanged). With ``pretrained=False`` the
+    copy starts from fresh random weights: the same model trained *from scratch*, the
+    baseline that measures what pretraining transfers. The head pools the final hidden
+    states over the non-padding tokens (:class:`TokenPooling`) and predicts class logits.
+
+    Parameters
+    ----------
+    lm : keras.Model
+        A model built by :func:`causal_lm` or :func:`load_pretrained_lm` (trained or not).
+        Its architecture is read from ``lm.lm_config``, which a ``.keras`` file does not
+        keep: after ``keras.saving.load_model``, build ``causal_lm(**config)`` again and
+        ``set_weights``.
+    num_classes : int
+        Number of classes, >= 2; the output is float32 logits ``[batch, num_classes]``.
+    pooling : {"mean", "last"}
+        How token states become one vector (see :class:`TokenPooling`).
+    dropout : float
+        Dropout before the head, in ``[0, 1)``.
+    learning_rate : float
+        Adam's learning rate (fine-tuning usually wants a smaller one than pretraining).
+    pretrained : bool
+        Start from ``lm``'s weights (True) or from fresh random ones (False).
+
+    Returns
+    -------
+    keras.Model
+        ``tokens [batch, T]`` (right-padded with 0) -> logits, compiled with sparse
+        cross-entropy and accuracy.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> lm = causal_lm(vocab_size=20, max_length=8, width=16, heads=2, num_layers=1,
+    ...                ff_units=32)
+    >>> clf = lm_classifier(lm, num_classes=3, pooling="last")
+    >>> tuple(clf(np.array([[4, 5, 0, 0]])).shape)
+    (1, 3)
+    >>> all(np.array_equal(a, b) for a, b in zip(
+    ...     clf.get_layer("causal_lm").get_weights(), lm.get_weights()))
+    True
+    """
+    config = getattr(lm, "lm_config", None)
+    if not isinstance(lm, keras.Model) or config is None:
+        raise ValueError(f"lm must be a model built by causal_lm; got {type(lm).__name__} "
+                         "without an lm_config")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
+        raise ValueError(f"num_classes must be an integer >= 2; got {num_classes!r}")
+    if pooling not in TokenPooling.MODES:
+        raise ValueError(f"pooling must be one of {', '.join(TokenPooling.MODES)}; "
+                         f"got {pooling!r}")
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be a number in [0, 1); got {dropout!r}")
+    fresh = causal_lm(**config)
+    if pretrained:
+        fresh.set_weights(lm.get_weights())
+    features = keras.Model(fresh.input, fresh.get_layer("final_norm").output,
+                           name="causal_lm")
+    tokens = keras.Input(shape=(None,), dtype="int32", name="tokens")
+    pooled = TokenPooling(pooling, name="pool")([features(tokens), tokens])
+    pooled = keras.layers.Dropout(dropout)(pooled)
+    logits = keras.layers.Dense(num_classes, dtype="float32", name="classes")(pooled)
+    model = keras.Model(tokens, logits, name="lm_classifier")
+    return compile_model(
+        model,
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+        learning_rate=learning_rate,
+    )
+
+
+def next_token_windows(
+    sequences: Iterable[Sequence[int]], length: int, stride: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cut token sequences, joined end to end, into next-token training pairs.
+
+    The sequences are concatenated into one stream; windows of ``length + 1`` tokens start
+    every ``stride`` tokens; each gives an input (its first ``length`` tokens) and a target
+    (its last ``length``: the input shifted by one). A ``stride`` below ``length`` makes
+    overlapping windows.
+
+    Parameters
+    ----------
+    sequences : iterable of sequences of int
+        Token ids, for example one list per document with ``[BOS]`` and ``[EOS]`` around it.
+    length : int
+        Tokens per input window.
+    stride : int, optional
+        Steps between window starts; defaults to ``length`` (no overlap).
+
+    Returns
+    -------
+    (inputs, targets) : tuple of numpy.ndarray
+        int32 arrays of shape ``[windows, length]``; ``targets[:, t] == inputs[:, t + 1]``.
+
+    Example
+    -------
+    >>> x, y = next_token_windows([[1, 2, 3, 4], [5, 6, 7]], length=3)
+    >>> x.tolist(), y.tolist()
+    ([[1, 2, 3], [4, 5, 6]], [[2, 3, 4], [5, 6, 7]])
+    """
+    require_positive(length=length)
+    stride = length if stride is None else stride
+    require_positive(stride=stride)
+    if isinstance(sequences, (str, bytes)):
+        raise ValueError("sequences must be sequences of token ids; got a string")
+    stream = np.concatenate([np.asarray(s, dtype=np.int64).reshape(-1) for s in sequences]
+                            or [np.zeros(0, np.int64)])
+    if stream.size < length + 1:
+        raise ValueError(f"sequences must hold at least length + 1 = {length + 1} tokens in "
+                         f"all; got {stream.size}")
+    starts = np.arange(0, stream.size - length, stride)
+    windows = stream[starts[:, None] + np.arange(length + 1)[None, :]].astype(np.int32)
+    return windows[:, :-1], windows[:, 1:]
+
+
+def sequence_log_probs(
+    lm: Any, tokens: Sequence[int], context: int, batch_size: int = 64
+) -> np.ndarray:
+    """Natural log-probabilities of ``tokens[1:]``, each given up to ``context`` tokens before.
+
+    A sequence longer than the model's window is read in windows of ``context`` tokens that
+    overlap by half: after the first window, each token is scored in the window where it has
+    at least ``context // 2`` tokens of history. Every token is scored exactly once.
+
+    Parameters
+    ----------
+    lm : callable
+        ``lm(tokens [batch, T]) -> logits [batch, T, vocab]`` (for example :func:`causal_lm`).
+    tokens : sequence of int
+        One sequence, typically ``[BOS] ... [EOS]``; its first token is context only.
+    context : int
+        Window length (at most the model's ``max_length``), >= 2.
+    batch_size : int
+        Windows per model call.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 ``[len(tokens) - 1]``: ``log P(tokens[t] | tokens[max(0, t - context):t])``
+        for ``t = 1, ...`` (at least ``context // 2`` tokens of history once available).
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> def uniform(x):  # logits of a model that knows nothing: 4 equally likely tokens
+    ...     return np.zeros(x.shape + (4,), "float32")
+    >>> lp = sequence_log_probs(uniform, [1, 2, 3, 2, 1, 3, 2], context=4)
+    >>> lp.shape, bool(np.allclose(lp, np.log(0.25)))
+    ((6,), True)
+    """
+    ids = np.asarray(tokens, dtype=np.int64).reshape(-1)
+    if ids.size < 2:
+        raise ValueError(f"tokens must hold at least 2 ids (context, then a target); "
+                         f"got {ids.size}")
+    if isinstance(context, bool) or not isinstance(context, int) or context < 2:
+        raise ValueError(f"context must be an integer >= 2; got {context!r}")
+    require_positive(batch_size=batch_size)
+    half = context // 2
+    # Window k covers inputs ids[s : s + context] and predicts ids[s + 1 : s + context + 1].
+    starts = [0]
+    while starts[-1] + context < ids.size - 1:
+        starts.append(starts[-1] + (context - half))
+    windows = np.zeros((len(starts), context + 1), np.int32)
+    for row, s in enumerate(starts):
+        piece = ids[s:s + context + 1]
+        windows[row, :piece.size] = piece
+    out = np.full(ids.size - 1, np.nan)
+    for first in range(0, len(starts), batch_size):
+        chunk = windows[first:first + batch_size]
+        logits = np.asarray(ops.convert_to_numpy(lm(chunk[:, :-1])), np.float64)
+        logits -= logits.max(axis=-1, keepdims=True)
+        log_probs = logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
+        picked = np.take_along_axis(log_probs, chunk[:, 1:, None].astype(np.int64), -1)[..., 0]
+        for row, s in enumerate(starts[first:first + batch_size]):
+            # Targets ids[s + 1 + j]; later windows keep only the positions not scored yet.
+            begin = 0 if s == 0 else half
+            for j in range(begin, context):
+                target = s + j  # index into out (= ids index - 1)
+                if target < out.size and np.isnan(out[target]):
+                    out[target] = picked[row, j]
+    return out
+
+
+def per_character_perplexity(
+    log_probs: Iterable[float], texts: Sequence[str], end_of_text: bool = True
+) -> float:
+    """Perplexity per character of ``texts`` from the log-probabilities a model gave them.
+
+    A model's perplexity per *token* depends on its tokenizer: a model whose tokens are
+    longer makes fewer, harder predictions. The total log-probability of the same text does
+    not, so ``exp(-total / characters)`` compares a character model with a subword model
+    fairly, provided both scored exactly ``texts``. With ``end_of_text`` each text counts one
+    more symbol, its end, which both models predict (as :class:`seqbook.classical.NGramLM`
+    does).
+
+    Parameters
+    ----------
+    log_probs : iterable of float
+        Natural log-probabilities of every prediction the model made on ``texts``.
+    texts : sequence of str
+        The texts those predictions spell out.
+    end_of_text : bool
+        Count one end symbol per text.
+
+    Returns
+    -------
+    float
+        ``exp(-sum(log_probs) / characters)``; ``2 ** bits_per_character`` is the same number.
+
+    Example
+    -------
+    >>> import math
+    >>> # Two tokens "ab" and "c", then the end, each with probability 1/4: 3 predictions
+    >>> # for 3 + 1 symbols, so the per-character perplexity is 4 ** (3 / 4).
+    >>> round(per_character_perplexity([math.log(0.25)] * 3, ["abc"]), 4)
+    2.8284
+    """
+    if isinstance(texts, str):
+        raise ValueError("texts must be a sequence of strings; got one str (wrap it in [])")
+    total = float(np.sum(np.asarray(list(log_probs), dtype=np.float64)))
+    if not math.isfinite(total) or total > 0:
+        raise ValueError(f"log_probs must be finite natural log-probabilities (<= 0) in all; "
+                         f"their sum is {total!r}")
+    characters = sum(len(t) for t in texts) + (len(texts) if end_of_text else 0)
+    if characters == 0:
+        raise ValueError("texts must hold at least one character (or end symbol); got none")
+    return math.exp(-total / characters)
+
+
+def load_pretrained_lm(name: str = PRETRAINED_NAME) -> tuple[keras.Model, Any, dict]:
+    """The small language model pretrained by ``benchmarks/pretrain_small_lm.py``.
+
+    Parameters
+    ----------
+    name : str
+        The files' stem under ``seqbook/weights/``: ``<name>.weights.h5`` (the weights),
+        ``<name>.json`` (architecture, training record) and ``<name>.tokenizer.json``.
+
+    Returns
+    -------
+    (model, tokenizer, record) : tuple
+        The compiled :func:`causal_lm` with the weights loaded, its
+        :class:`~seqbook.data.SubwordTokenizer`, and the training record (settings, data,
+        time taken, learning curve) that the script wrote.
+
+    Example
+    -------
+    >>> lm, tokenizer, record = load_pretrained_lm()  # doctest: +SKIP
+    >>> lm.lm_config["vocab_size"] == tokenizer.vocab_size  # doctest: +SKIP
+    True
+    """
+    from seqbook.data import SubwordTokenizer
+
+    folder = resources.files("seqbook") / "weights"
+    paths = {kind: folder / f"{name}{kind}" for kind in (".weights.h5", ".json",
+                                                         ".tokenizer.json")}
+    missing = [str(p) for p in paths.values() if not p.is_file()]
+    if missing:
+        raise ValueError(f"name must name weights shipped under seqbook/weights/ "
+                         f"(made by benchmarks/pretrain_small_lm.py); missing {missing}")
+    record = json.loads(paths[".json"].read_text())
+    with resources.as_file(paths[".tokenizer.json"]) as path:
+        tokenizer = SubwordTokenizer.load(path)
+    model = causal_lm(**record["config"])
+    with resources.as_file(paths[".weights.h5"]) as path:
+        model.load_weights(path)
+    return model, tokenizer, record
