@@ -122,6 +122,9 @@ def window_arrays(
     ([[0.0, 1.0, 2.0], [1.0, 2.0, 3.0]], [[3.0, 4.0], [4.0, 5.0]])
     """
     array = _as_series(series)
+    for name, value in (("window", window), ("horizon", horizon), ("target", target)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise ValueError(f"{name} must be an integer; got {value!r}")
     if window < 1 or horizon < 1:
         raise ValueError(f"window and horizon must be >= 1; got window={window}, horizon={horizon}")
     if len(array) < window + horizon:

@@ -3,3 +3,35 @@
 Plain NumPy in, plain floats out, so they score any model (Keras, statsmodels, a baseline
 written in one line) the same way.
 """
+
+from seqbook.metrics.forecasting import (
+    interval_coverage,
+    mae,
+    mase,
+    naive_scale,
+    pinball_loss,
+    smape,
+)
+from seqbook.metrics.detection import auc_pr, best_f1, precision_recall_f1
+from seqbook.metrics.text import (
+    edit_distance,
+    phoneme_error_rate,
+    token_error_rate,
+    word_error_rate,
+)
+
+__all__ = [
+    "interval_coverage",
+    "mae",
+    "mase",
+    "naive_scale",
+    "pinball_loss",
+    "smape",
+    "auc_pr",
+    "best_f1",
+    "precision_recall_f1",
+    "edit_distance",
+    "phoneme_error_rate",
+    "token_error_rate",
+    "word_error_rate",
+]
