@@ -3,8 +3,9 @@
 The book teaches each mechanism by hand; this package ships the pieces a practitioner can
 import: ``runtime`` (device, precision, profile), ``data`` (data sets and pipelines),
 ``classical`` (n-gram language models, hidden Markov models), ``layers`` (the hand-built
-layers the book teaches), ``models`` (the Keras model builders used by the chapters) and
-``decoding`` (greedy, beam search and sampling for any next-token model).
+layers the book teaches), ``models`` (the Keras model builders used by the chapters),
+``decoding`` (greedy, beam search and sampling for any next-token model), ``metrics``
+(error rates, forecast and detection scores) and ``plotting`` (attention maps).
 
 Example
 -------
@@ -13,7 +14,10 @@ Example
 True
 """
 
-from seqbook import classical, data, decoding, layers, models, runtime
+from seqbook import classical, data, decoding, layers, metrics, models, plotting, runtime
 
-__all__ = ["classical", "data", "decoding", "layers", "models", "runtime", "__version__"]
+__all__ = [
+    "classical", "data", "decoding", "layers", "metrics", "models", "plotting", "runtime",
+    "__version__",
+]
 __version__ = "0.1.0"

@@ -5,5 +5,27 @@ be read, taken apart and compared. Every layer is registered for ``.keras`` savi
 """
 
 from seqbook.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
+from seqbook.layers.attention import BahdanauAttention, LuongAttention
+from seqbook.layers import transformer
+from seqbook.layers.transformer import (
+    LearnedPositionEmbedding,
+    MultiHeadAttention,
+    RotaryEmbedding,
+    SinusoidalPositionEncoding,
+    TransformerDecoderBlock,
+    TransformerEncoderBlock,
+    scaled_dot_product_attention,
+)
 
 __all__ = ["GRUCell", "LSTMCell", "SimpleRNNCell"]
+__all__ += ["BahdanauAttention", "LuongAttention"]
+__all__ += [
+    "LearnedPositionEmbedding",
+    "MultiHeadAttention",
+    "RotaryEmbedding",
+    "SinusoidalPositionEncoding",
+    "TransformerDecoderBlock",
+    "TransformerEncoderBlock",
+    "scaled_dot_product_attention",
+    "transformer",
+]

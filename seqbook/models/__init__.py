@@ -18,7 +18,44 @@ from seqbook.models.convolutional import (
     tcn_receptive_field,
     tcn_regressor,
 )
+from seqbook.models.forecasters import (
+    AddLast,
+    QuantileLoss,
+    SubtractLast,
+    tcn_forecaster,
+    transformer_forecaster,
+)
+from seqbook.models.baselines import (
+    arima_forecasts,
+    fourier_terms,
+    naive_forecasts,
+    rolling_targets,
+    seasonal_naive_forecasts,
+)
 from seqbook.models.transformer_blocks import PositionEmbedding, transformer_encoder
+from seqbook.models.ts_classifiers import (
+    MaskedAverage,
+    StepMask,
+    fcn_classifier,
+    lstm_classifier,
+    pad_series,
+    resnet_classifier,
+    transformer_classifier,
+)
+from seqbook.models.anomaly import (
+    forecast_residual_scores,
+    lstm_autoencoder,
+    quantile_threshold,
+    reconstruction_scores,
+    rolling_zscore,
+)
+from seqbook.models.seq2seq import (
+    EncoderState,
+    Seq2SeqTranslator,
+    encoder_decoder,
+    inference_model,
+    teacher_forcing,
+)
 
 __all__ = [
     "bag_of_words_classifier",
@@ -38,6 +75,59 @@ __all__ = [
     "tcn_dilations",
     "tcn_receptive_field",
     "tcn_regressor",
+    "AddLast",
+    "QuantileLoss",
+    "SubtractLast",
+    "tcn_forecaster",
+    "transformer_forecaster",
+    "arima_forecasts",
+    "fourier_terms",
+    "naive_forecasts",
+    "rolling_targets",
+    "seasonal_naive_forecasts",
     "PositionEmbedding",
     "transformer_encoder",
+    "MaskedAverage",
+    "StepMask",
+    "fcn_classifier",
+    "lstm_classifier",
+    "pad_series",
+    "resnet_classifier",
+    "transformer_classifier",
+    "forecast_residual_scores",
+    "lstm_autoencoder",
+    "quantile_threshold",
+    "reconstruction_scores",
+    "rolling_zscore",
+    "EncoderState",
+    "Seq2SeqTranslator",
+    "encoder_decoder",
+    "inference_model",
+    "teacher_forcing",
+]
+
+from seqbook.models.decoder_lm import DecoderLM, decoder_lm  # noqa: E402
+
+__all__ += ["DecoderLM", "decoder_lm"]
+
+from seqbook.models.pretraining import (  # noqa: E402
+    CausalPaddingMask,
+    TokenPooling,
+    causal_lm,
+    lm_classifier,
+    load_pretrained_lm,
+    next_token_windows,
+    per_character_perplexity,
+    sequence_log_probs,
+)
+
+__all__ += [
+    "CausalPaddingMask",
+    "TokenPooling",
+    "causal_lm",
+    "lm_classifier",
+    "load_pretrained_lm",
+    "next_token_windows",
+    "per_character_perplexity",
+    "sequence_log_probs",
 ]
