@@ -168,6 +168,18 @@ def _conv_bn_relu(x, filters: int, kernel_size: int, momentum: float, relu: bool
     return keras.layers.Activation("relu")(x) if relu else x
 
 
+def _step_mask(series, mask_value: float | None):
+    """``[batch, time, 1]`` with 1 on real steps, or ``None`` when nothing is padded."""
+    return None if mask_value is None else StepMask(mask_value, name="step_mask")(series)
+
+
+def _average_over_steps(x, mask):
+    """Global average over time; over the real steps only when there is a mask."""
+    if mask is None:
+        return keras.layers.GlobalAveragePooling1D(name="average")(x)
+    return MaskedAverage(name="average")([x, mask])
+
+
 def fcn_classifier(
     num_classes: int,
     features: int,
@@ -225,16 +237,13 @@ def fcn_classifier(
     mask_value = _check_mask_value(mask_value)
     momentum = _check_momentum(momentum)
     series = _series_input(features, length)
-    mask = StepMask(mask_value, name="step_mask")(series) if mask_value is not None else None
+    mask = _step_mask(series, mask_value)
     x = series
     for width, kernel in zip(filters, kernel_sizes):
         x = _conv_bn_relu(x, width, kernel, momentum)
         if mask is not None:
             x = keras.layers.Multiply()([x, mask])
-    if mask is None:
-        pooled = keras.layers.GlobalAveragePooling1D(name="average")(x)
-    else:
-        pooled = MaskedAverage(name="average")([x, mask])
+    pooled = _average_over_steps(x, mask)
     return _classify(pooled, num_classes, series, "fcn_classifier", learning_rate)
 
 
@@ -283,7 +292,7 @@ def resnet_classifier(
     mask_value = _check_mask_value(mask_value)
     momentum = _check_momentum(momentum)
     series = _series_input(features, length)
-    mask = StepMask(mask_value, name="step_mask")(series) if mask_value is not None else None
+    mask = _step_mask(series, mask_value)
     x = series
     for width in filters:
         branch = x
@@ -296,10 +305,7 @@ def resnet_classifier(
         x = keras.layers.Activation("relu")(keras.layers.Add()([shortcut, branch]))
         if mask is not None:
             x = keras.layers.Multiply()([x, mask])
-    if mask is None:
-        pooled = keras.layers.GlobalAveragePooling1D(name="average")(x)
-    else:
-        pooled = MaskedAverage(name="average")([x, mask])
+    pooled = _average_over_steps(x, mask)
     return _classify(pooled, num_classes, series, "resnet_classifier", learning_rate)
 
 
