@@ -16,6 +16,16 @@ def require_positive(**values: int) -> None:
             raise ValueError(f"{name} must be a positive integer; got {value!r}")
 
 
+def require_rate(**values: float) -> None:
+    """Raise ``ValueError`` naming the first argument that is not a number in ``[0, 1)``.
+
+    For dropout rates: 1 would drop everything.
+    """
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+            raise ValueError(f"{name} must be a number in [0, 1); got {value!r}")
+
+
 def recurrent_layer(cell: str, units: int, **kwargs) -> keras.layers.Layer:
     """Keras' built-in recurrent layer for ``cell`` ("rnn", "lstm" or "gru")."""
     if cell not in RECURRENT_LAYERS:

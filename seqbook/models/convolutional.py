@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import keras
 
-from seqbook.models._common import compile_model, require_positive
+from seqbook.models._common import compile_model, require_positive, require_rate
 
 __all__ = [
     "LastStep",
@@ -68,11 +68,6 @@ def _check_dilations(dilations: Sequence[int]) -> tuple[int, ...]:
             f"dilations must be a non-empty sequence of positive integers; got {dilations!r}"
         )
     return values
-
-
-def _check_dropout(dropout: float) -> None:
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be a number in [0, 1); got {dropout!r}")
 
 
 def tcn_receptive_field(
@@ -191,7 +186,7 @@ def tcn_block(
     require_positive(
         filters=filters, kernel_size=kernel_size, dilation_rate=dilation_rate, convs=convs
     )
-    _check_dropout(dropout)
+    require_rate(dropout=dropout)
     prefix = f"{name}_" if name else None
     branch = inputs
     for i in range(convs):
@@ -227,7 +222,7 @@ def _tcn_body(
     if length is not None:
         require_positive(length=length)
     values = _check_dilations(dilations)
-    _check_dropout(dropout)
+    require_rate(dropout=dropout)
     sequence = keras.Input(shape=(length, features), name="sequence")
     x = sequence
     for i, dilation in enumerate(values):

@@ -29,7 +29,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from seqbook.models._common import compile_model, require_positive
+from seqbook.models._common import compile_model, require_positive, require_rate
 from seqbook.models.transformer_blocks import PositionEmbedding, transformer_encoder
 
 __all__ = [
@@ -256,8 +256,7 @@ def lm_classifier(
     if pooling not in TokenPooling.MODES:
         raise ValueError(f"pooling must be one of {', '.join(TokenPooling.MODES)}; "
                          f"got {pooling!r}")
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be a number in [0, 1); got {dropout!r}")
+    require_rate(dropout=dropout)
     fresh = causal_lm(**config)
     if pretrained:
         fresh.set_weights(lm.get_weights())

@@ -26,7 +26,7 @@ from typing import Any, Callable, NamedTuple
 import keras
 import numpy as np
 
-from seqbook.models._common import compile_model, recurrent_layer, require_positive
+from seqbook.models._common import compile_model, recurrent_layer, require_positive, require_rate
 
 __all__ = [
     "ATTENTION_TYPES",
@@ -39,11 +39,6 @@ __all__ = [
 
 ATTENTION_TYPES = (None, "bahdanau", "luong")
 _CELLS = ("gru", "lstm")
-
-
-def _check_dropout(dropout: float) -> None:
-    if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be a number in [0, 1); got {dropout!r}")
 
 
 def _decode_graph(
@@ -164,7 +159,7 @@ def encoder_decoder(
         )
     if not isinstance(bidirectional, bool):
         raise ValueError(f"bidirectional must be a bool; got {bidirectional!r}")
-    _check_dropout(dropout)
+    require_rate(dropout=dropout)
 
     source = keras.Input(shape=(None,), dtype="int32", name="source")
     target_in = keras.Input(shape=(None,), dtype="int32", name="target_in")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import keras
 
-from seqbook.models._common import require_positive
+from seqbook.models._common import require_positive, require_rate
 
 __all__ = ["PositionEmbedding", "transformer_encoder"]
 
@@ -105,8 +105,7 @@ def transformer_encoder(
     (None, 12, 8)
     """
     require_positive(heads=heads, key_dim=key_dim, ff_units=ff_units)
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be a number in [0, 1); got {dropout!r}")
+    require_rate(dropout=dropout)
     width = x.shape[-1]
     if width is None:
         raise ValueError("x must have a known last (feature) dimension")

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 import keras
 import numpy as np
 
-from seqbook.models._common import compile_model, require_positive
+from seqbook.models._common import compile_model, require_positive, require_rate
 from seqbook.models.transformer_blocks import PositionEmbedding, transformer_encoder
 
 __all__ = [
@@ -133,12 +133,6 @@ def _check_sizes(name: str, values, count: int | None = None) -> tuple[int, ...]
     if count is not None and len(sizes) != count:
         raise ValueError(f"{name} must have {count} entries (one per block); got {values!r}")
     return sizes
-
-
-def _check_dropout(dropout: float) -> float:
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be a number in [0, 1); got {dropout!r}")
-    return float(dropout)
 
 
 def _series_input(features: int, length: int | None) -> keras.KerasTensor:
@@ -349,7 +343,7 @@ def lstm_classifier(
     (None, 9)
     """
     require_positive(num_classes=num_classes, units=units)
-    dropout = _check_dropout(dropout)
+    require_rate(dropout=dropout)
     mask_value = _check_mask_value(mask_value)
     series = _series_input(features, length)
     x = keras.layers.Masking(mask_value)(series) if mask_value is not None else series
@@ -421,7 +415,7 @@ def transformer_classifier(
         key_dim=key_dim,
         ff_units=ff_units,
     )
-    dropout = _check_dropout(dropout)
+    require_rate(dropout=dropout)
     mask_value = _check_mask_value(mask_value)
     require_positive(features=features)
     # Any length up to ``length`` (the learned positions): shorter inputs use the first ones.
