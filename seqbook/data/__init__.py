@@ -5,6 +5,9 @@
 ``registry``/``catalogue``). ``series`` and ``word_order`` give the first chapters' arrays
 directly, ``pipelines`` turns arrays into padded, masked, bucketed or windowed ``tf.data``
 pipelines, and ``tokenizers`` trains subword (BPE, WordPiece) vocabularies.
+``text_pairs`` prepares the sequence-to-sequence tasks: a token ``Vocabulary`` with reserved
+padding, start, end and unknown ids, CMUdict's grapheme-to-phoneme pairs
+(``cmudict_pairs``) and number names in two languages (``number_pairs``, ``number_words``).
 """
 
 from seqbook.data.pipelines import (
@@ -17,6 +20,7 @@ from seqbook.data.pipelines import (
 )
 from seqbook.data.registry import DatasetInfo, info, list_datasets, load
 from seqbook.data.series import sunspots
+from seqbook.data.text_pairs import Vocabulary, cmudict_pairs, number_pairs, number_words
 from seqbook.data.tokenizers import SubwordTokenizer, train_subword_tokenizer
 from seqbook.data.word_order import word_order_sentences
 
@@ -24,11 +28,15 @@ __all__ = [
     "DatasetInfo",
     "Standardizer",
     "SubwordTokenizer",
+    "Vocabulary",
     "bucket_by_length",
     "chronological_split",
+    "cmudict_pairs",
     "info",
     "list_datasets",
     "load",
+    "number_pairs",
+    "number_words",
     "padding_fraction",
     "sunspots",
     "train_subword_tokenizer",
