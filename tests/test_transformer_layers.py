@@ -159,6 +159,17 @@ def test_position_layers_add_positions():
         learned(np.zeros((1, 11, 8), "float32"))
 
 
+def test_sinusoidal_layer_works_when_the_length_is_known_only_at_run_time():
+    # A functional model over sequences of any length: the encoding's length is a tensor.
+    inputs = keras.Input((None, 8))
+    model = keras.Model(inputs, T.SinusoidalPositionEncoding(scale_inputs=True)(inputs))
+    assert tuple(model.output.shape) == (None, None, 8)
+    for length in (3, 7):
+        x = np.random.default_rng(length).normal(size=(2, length, 8)).astype("float32")
+        expected = x * np.sqrt(8) + _np(T.sinusoidal_encoding(length, 8))
+        np.testing.assert_allclose(model.predict(x, verbose=0), expected, atol=1e-5)
+
+
 def test_rotary_scores_depend_on_position_difference_only():
     q, k = _x(1, 1, 8), _x(1, 1, 8, seed=1)
     def score(p, s):

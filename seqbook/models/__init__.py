@@ -53,9 +53,9 @@ from seqbook.models.seq2seq import (
     EncoderState,
     Seq2SeqTranslator,
     encoder_decoder,
-    inference_model,
     teacher_forcing,
 )
+from seqbook.models.transformer_seq2seq import inference_model
 
 __all__ = [
     "bag_of_words_classifier",
@@ -131,3 +131,11 @@ __all__ += [
     "per_character_perplexity",
     "sequence_log_probs",
 ]
+
+from seqbook.models.transformer_seq2seq import (  # noqa: E402
+    TransformerEncoded,
+    TransformerTranslator,
+    transformer_seq2seq,
+)
+
+__all__ += ["TransformerEncoded", "TransformerTranslator", "transformer_seq2seq"]

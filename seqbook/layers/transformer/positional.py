@@ -35,7 +35,7 @@ def _positive(name: str, value: Any) -> int:
 
 
 def sinusoidal_encoding(
-    length: int, depth: int, start_index: Any = 0, max_wavelength: float = 10000.0
+    length: Any, depth: int, start_index: Any = 0, max_wavelength: float = 10000.0
 ) -> Any:
     """The sinusoidal position encoding ``[length, depth]``.
 
@@ -45,8 +45,9 @@ def sinusoidal_encoding(
 
     Parameters
     ----------
-    length : int
-        Number of positions.
+    length : int or scalar integer tensor
+        Number of positions (a tensor when it is only known at run time, e.g. inside a
+        model whose inputs have shape ``[batch, None, depth]``).
     depth : int
         Number of features (even).
     start_index : int or scalar tensor
@@ -64,7 +65,8 @@ def sinusoidal_encoding(
     >>> pe[0].tolist()  # position 0: sin 0 = 0, cos 0 = 1
     [0.0, 1.0, 0.0, 1.0]
     """
-    _positive("length", length)
+    if isinstance(length, (bool, int, float)):  # a tensor is checked by its use below
+        _positive("length", length)
     _positive("depth", depth)
     if depth % 2:
         raise ValueError(f"depth must be even (sine and cosine pairs); got {depth}")
@@ -74,7 +76,7 @@ def sinusoidal_encoding(
     pair = ops.cast(ops.arange(0, depth, 2), "float32") / depth  # 2i / depth
     angles = ops.expand_dims(positions, -1) / ops.power(float(max_wavelength), pair)  # [L, d/2]
     # Interleave: feature 2i is the sine, feature 2i+1 the cosine of the same angle.
-    return ops.reshape(ops.stack([ops.sin(angles), ops.cos(angles)], axis=-1), (length, depth))
+    return ops.reshape(ops.stack([ops.sin(angles), ops.cos(angles)], axis=-1), (-1, depth))
 
 
 @keras.saving.register_keras_serializable(package="seqbook")
@@ -114,6 +116,11 @@ class SinusoidalPositionEncoding(keras.layers.Layer):
         if self.scale_inputs:
             inputs = inputs * ops.cast(float(depth) ** 0.5, inputs.dtype)
         return inputs + ops.cast(encoding, inputs.dtype)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        # Said outright so that Keras need not run ``call`` on a symbolic input whose
+        # length is None (a functional model over sequences of any length).
+        return tuple(input_shape)
 
     def get_config(self) -> dict:
         return {

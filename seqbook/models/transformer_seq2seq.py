@@ -1,0 +1,648 @@
+"""An encoder-decoder Transformer for sequence-to-sequence tasks, and its translator.
+
+:func:`transformer_seq2seq` is a drop-in replacement for
+:func:`seqbook.models.encoder_decoder`: the same inputs, output, loss and metric::
+
+    {"source": int [batch, S], "target_in": int [batch, T]} -> float32 [batch, T, target_vocab]
+
+so the same data preparation (:func:`~seqbook.models.seq2seq.teacher_forcing`), the same
+``fit`` call and the same decoding serve both. Inside, it is the model of Vaswani et al.
+(2017) built from the hand-written layers of :mod:`seqbook.layers.transformer`:
+
+* each side embeds its tokens, scales them by :math:`\\sqrt{d}` (``width``), adds position
+  information (fixed sinusoids or a learned table) and applies dropout;
+* the encoder is a stack of :class:`~seqbook.layers.transformer.TransformerEncoderBlock`
+  (self-attention over the real source tokens, then a feed-forward network);
+* the decoder is a stack of :class:`~seqbook.layers.transformer.TransformerDecoderBlock`
+  with cross-attention: causal self-attention over the target prefix, attention over the
+  encoder's outputs, a feed-forward network;
+* a softmax layer (float32, for mixed precision) gives the next-token probabilities.
+
+Padding (id 0) reaches every block as an explicit mask computed from the token ids
+(:class:`PaddingMask`), so that each sees exactly the masks it needs: source padding is
+never attended to (neither by the encoder nor by cross-attention), and target padding is
+never attended to by the decoder. The target embedding also starts a Keras mask, which
+rides along to the output so that the loss and the accuracy skip padded positions.
+
+:class:`TransformerTranslator` (also :func:`inference_model`) wraps a trained model for
+decoding with :mod:`seqbook.decoding`, with the interface of
+:class:`~seqbook.models.seq2seq.Seq2SeqTranslator`.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, Callable, NamedTuple
+
+import keras
+import numpy as np
+from keras import ops
+
+from seqbook.layers.transformer import (
+    LearnedPositionEmbedding,
+    SinusoidalPositionEncoding,
+    TransformerDecoderBlock,
+    TransformerEncoderBlock,
+)
+from seqbook.models._common import compile_model, require_positive, require_rate
+from seqbook.models.seq2seq import Seq2SeqTranslator
+
+__all__ = [
+    "POSITION_TYPES",
+    "PaddingMask",
+    "ScaledEmbedding",
+    "TransformerEncoded",
+    "TransformerTranslator",
+    "inference_model",
+    "transformer_seq2seq",
+]
+
+POSITION_TYPES = ("sinusoidal", "learned")
+
+
+@keras.saving.register_keras_serializable(package="seqbook")
+class PaddingMask(keras.layers.Layer):
+    """Token ids ``[batch, T]`` -> ``[batch, T]`` bool, True where the token is not padding (0).
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> np.asarray(PaddingMask()(np.array([[4, 5, 0]]))).tolist()
+    [[True, True, False]]
+    """
+
+    def call(self, tokens: Any) -> Any:
+        return ops.not_equal(tokens, 0)
+
+    def compute_output_spec(self, tokens: Any) -> keras.KerasTensor:
+        return keras.KerasTensor(tokens.shape, dtype="bool")
+
+
+@keras.saving.register_keras_serializable(package="seqbook")
+class ScaledEmbedding(keras.layers.Embedding):
+    """An embedding table whose vectors are multiplied by ``sqrt(output_dim)``.
+
+    Vaswani et al. scale the embeddings so that they are not drowned by the position
+    encodings added next (whose entries are of size about 1, while an initial embedding's
+    are about 0.05). The layer also knows the longest sequence the model accepts, and
+    rejects a longer input whenever its length is known (eager calls, and ``fit`` on NumPy
+    arrays, whose shapes are fixed when the step is traced).
+
+    Parameters
+    ----------
+    input_dim, output_dim : int
+        Vocabulary size and embedding width, as in ``keras.layers.Embedding``.
+    max_length : int, optional
+        The longest input sequence; ``None`` for no limit.
+    **kwargs
+        Passed to ``keras.layers.Embedding``.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> layer = ScaledEmbedding(10, 4, max_length=8, embeddings_initializer="ones")
+    >>> np.asarray(layer(np.array([[3, 0]])))[0, 0].tolist()  # 1 * sqrt(4)
+    [2.0, 2.0, 2.0, 2.0]
+    """
+
+    def __init__(self, input_dim: int, output_dim: int, max_length: int | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(input_dim, output_dim, **kwargs)
+        if max_length is not None:
+            require_positive(max_length=max_length)
+        self.max_length = max_length
+
+    def call(self, inputs: Any) -> Any:
+        length = inputs.shape[1] if len(inputs.shape) > 1 else None
+        if self.max_length is not None and isinstance(length, int) and length > self.max_length:
+            raise ValueError(
+                f"{self.name}: sequences must have at most max_length={self.max_length} "
+                f"positions; got {length}"
+            )
+        vectors = super().call(inputs)
+        return vectors * ops.cast(float(self.output_dim) ** 0.5, vectors.dtype)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "max_length": self.max_length}
+
+
+def _positions(kind: str, max_length: int, name: str) -> keras.layers.Layer:
+    if kind == "learned":
+        return LearnedPositionEmbedding(max_length, name=name)
+    return SinusoidalPositionEncoding(name=name)
+
+
+def _decoder_graph(
+    layer: Callable[[str], keras.layers.Layer],
+    target_in: Any,
+    memory: Any,
+    source_mask: Any,
+    decoder_layers: int,
+    norm_first: bool,
+) -> Any:
+    """The decoder half, shared by the training model and the translator's decoder model.
+
+    ``layer(name)`` returns the layer of that name: the builder creates them, the translator
+    takes them from the trained model, so both compute the same function with the same
+    weights.
+    """
+    target_mask = layer("target_mask")(target_in)
+    x = layer("target_embedding")(target_in)
+    x = layer("target_dropout")(layer("target_positions")(x))
+    for i in range(decoder_layers):
+        x = layer(f"decoder_{i}")(x, memory, inputs_mask=target_mask, context_mask=source_mask)
+    if norm_first:  # pre-norm blocks leave their output un-normalised
+        x = layer("decoder_norm")(x)
+    return layer("output")(x)
+
+
+def transformer_seq2seq(
+    source_vocab: int,
+    target_vocab: int,
+    width: int = 64,
+    num_heads: int = 4,
+    ff_units: int = 128,
+    encoder_layers: int = 2,
+    decoder_layers: int = 2,
+    dropout: float = 0.1,
+    norm_first: bool = True,
+    max_length: int = 64,
+    positions: str = "sinusoidal",
+    learning_rate: float = 1e-3,
+) -> keras.Model:
+    """An encoder-decoder Transformer trained with teacher forcing.
+
+    The encoder reads the source tokens; the decoder reads ``target_in`` (the start token,
+    then the target shifted right) and, at every position, attends causally to the target
+    prefix and fully to the encoder's outputs. With ``norm_first`` (pre-norm), every
+    sub-layer computes ``x + f(norm(x))`` and each stack ends with a layer norm; this trains
+    without a learning-rate warm-up (Xiong et al., 2020). Post-norm
+    (``norm_first=False``), ``norm(x + f(x))``, is the original Transformer's.
+
+    Layers have stable names, which :class:`TransformerTranslator` uses:
+    ``source_mask``/``target_mask`` (:class:`PaddingMask`),
+    ``source_embedding``/``target_embedding`` (:class:`ScaledEmbedding`),
+    ``source_positions``/``target_positions``, ``source_dropout``/``target_dropout``,
+    ``encoder_0``, ``encoder_1``, ..., ``encoder_norm`` (pre-norm only), ``decoder_0``,
+    ``decoder_1``, ..., ``decoder_norm`` (pre-norm only) and ``output``.
+
+    Parameters
+    ----------
+    source_vocab, target_vocab : int
+        Number of token ids on each side, padding (0) included.
+    width : int
+        Model width :math:`d`: embeddings, attention outputs and block outputs. Each of the
+        ``num_heads`` heads works in ``width // num_heads`` dimensions, so ``width`` must be
+        divisible by ``num_heads`` (and even, for sinusoidal positions).
+    num_heads : int
+        Attention heads in every attention sub-layer.
+    ff_units : int
+        Hidden width of every block's feed-forward network.
+    encoder_layers, decoder_layers : int
+        Number of encoder and decoder blocks.
+    dropout : float
+        Dropout rate in [0, 1): after the embeddings, on the attention weights and after
+        every sub-layer.
+    norm_first : bool
+        Pre-norm (True) or post-norm (False) blocks.
+    max_length : int
+        The longest source or target sequence: the size of a learned position table, and a
+        limit checked on inputs of known length for both kinds of positions (sinusoids
+        themselves have no limit).
+    positions : {"sinusoidal", "learned"}
+        Fixed sinusoidal encodings or a learned embedding per position.
+    learning_rate : float
+        Adam's step size.
+
+    Returns
+    -------
+    keras.Model
+        Compiled with sparse categorical cross-entropy that ignores padding targets (id 0)
+        and masked accuracy, as :func:`~seqbook.models.encoder_decoder`. Inputs
+        ``{"source": int [batch, S], "target_in": int [batch, T]}``; output float32
+        probabilities ``[batch, T, target_vocab]``.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> model = transformer_seq2seq(source_vocab=12, target_vocab=9, width=16,
+    ...                             num_heads=2, ff_units=32)
+    >>> source = np.array([[3, 4, 5, 0]])             # 0 = padding
+    >>> target_in = np.array([[1, 6, 7]])             # 1 = start token
+    >>> tuple(model({"source": source, "target_in": target_in}).shape)
+    (1, 3, 9)
+    """
+    require_positive(
+        source_vocab=source_vocab, target_vocab=target_vocab, width=width, num_heads=num_heads,
+        ff_units=ff_units, encoder_layers=encoder_layers, decoder_layers=decoder_layers,
+        max_length=max_length,
+    )
+    if width % num_heads:
+        raise ValueError(
+            f"width must be divisible by num_heads (each head gets width // num_heads "
+            f"dimensions); got width={width}, num_heads={num_heads}"
+        )
+    if positions not in POSITION_TYPES:
+        raise ValueError(f"positions must be 'sinusoidal' or 'learned'; got {positions!r}")
+    if positions == "sinusoidal" and width % 2:
+        raise ValueError(f"width must be even for sinusoidal positions (sine-cosine pairs); "
+                         f"got {width}")
+    if not isinstance(norm_first, bool):
+        raise ValueError(f"norm_first must be a bool; got {norm_first!r}")
+    require_rate(dropout=dropout)
+
+    key_dim = width // num_heads
+    source = keras.Input(shape=(None,), dtype="int32", name="source")
+    target_in = keras.Input(shape=(None,), dtype="int32", name="target_in")
+
+    source_mask = PaddingMask(name="source_mask")(source)
+    x = ScaledEmbedding(source_vocab, width, max_length, name="source_embedding")(source)
+    x = _positions(positions, max_length, "source_positions")(x)
+    x = keras.layers.Dropout(dropout, name="source_dropout")(x)
+    for i in range(encoder_layers):
+        x = TransformerEncoderBlock(num_heads, key_dim, ff_units, dropout=dropout,
+                                    norm_first=norm_first, name=f"encoder_{i}")(x, mask=source_mask)
+    if norm_first:
+        x = keras.layers.LayerNormalization(epsilon=1e-6, name="encoder_norm")(x)
+
+    layers = {
+        "target_mask": PaddingMask(name="target_mask"),
+        # mask_zero: the Keras mask of target_in rides along to the output, where the loss
+        # and the accuracy metric skip padded positions (the blocks get explicit masks).
+        "target_embedding": ScaledEmbedding(target_vocab, width, max_length, mask_zero=True,
+                                            name="target_embedding"),
+        "target_positions": _positions(positions, max_length, "target_positions"),
+        "target_dropout": keras.layers.Dropout(dropout, name="target_dropout"),
+        "decoder_norm": keras.layers.LayerNormalization(epsilon=1e-6, name="decoder_norm"),
+        # float32 output: softmax and loss stay exact under a mixed precision policy.
+        "output": keras.layers.Dense(target_vocab, activation="softmax", dtype="float32",
+                                     name="output"),
+    }
+    for i in range(decoder_layers):
+        layers[f"decoder_{i}"] = TransformerDecoderBlock(
+            num_heads, key_dim, ff_units, dropout=dropout, norm_first=norm_first,
+            cross_attention=True, name=f"decoder_{i}")
+    probs = _decoder_graph(layers.__getitem__, target_in, x, source_mask, decoder_layers,
+                           norm_first)
+    model = keras.Model({"source": source, "target_in": target_in}, probs,
+                        name="transformer_seq2seq")
+    compile_model(
+        model,
+        loss=keras.losses.SparseCategoricalCrossentropy(ignore_class=0),
+        metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
+        learning_rate=learning_rate,
+    )
+    # Create Adam's moment variables now rather than inside the first training step: a
+    # step that creates variables is traced twice, which for this many weights costs
+    # several seconds on a CPU (measured: first step 11.6 s -> 6.6 s on a tiny model).
+    model.optimizer.build(model.trainable_variables)
+    return model
+
+
+class TransformerEncoded(NamedTuple):
+    """What the encoder hands the decoder: :meth:`TransformerTranslator.encode`'s result."""
+
+    outputs: np.ndarray
+    """Encoder outputs ``[batch, S, width]``: what cross-attention reads."""
+    mask: np.ndarray
+    """``source != 0``, ``[batch, S]``."""
+
+
+def _count_blocks(names: set[str], prefix: str) -> int:
+    count = 0
+    while f"{prefix}_{count}" in names:
+        count += 1
+    return count
+
+
+class TransformerTranslator:
+    """The inference model of a trained :func:`transformer_seq2seq` model, sharing its layers.
+
+    The same interface as :class:`~seqbook.models.seq2seq.Seq2SeqTranslator`: the encoder
+    runs once per source batch (:meth:`encode`), and :meth:`log_prob_fn` gives
+    next-token log-probabilities for any batch of target prefixes, which is what
+    :func:`seqbook.decoding.greedy`, :func:`~seqbook.decoding.beam_search` and
+    :func:`~seqbook.decoding.sample` consume.
+
+    At every call the decoder re-reads the *whole* prefix. That costs :math:`O(T^2)` over a
+    decoded sequence of length :math:`T`, which is negligible at the lengths of the book's
+    tasks (25 tokens or fewer), and it is the training model's own computation, so its
+    probabilities are exactly the teacher-forced ones.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model from :func:`transformer_seq2seq` (trained or not, or loaded from a
+        ``.keras`` file).
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from seqbook.decoding import greedy
+    >>> model = transformer_seq2seq(12, 9, width=16, num_heads=2, ff_units=32)
+    >>> translator = TransformerTranslator(model)
+    >>> source = np.array([[3, 4, 5], [6, 7, 0]])
+    >>> greedy(translator.log_prob_fn(source), [1, 1], end_token=2, max_length=4).shape
+    (2, 5)
+    >>> translator.translate(source, start_token=1, end_token=2, max_length=4).shape
+    (2, 5)
+    """
+
+    def __init__(self, model: keras.Model) -> None:
+        layers = {layer.name: layer for layer in getattr(model, "layers", [])}
+        required = {"source_embedding", "target_embedding", "source_mask", "target_mask",
+                    "output", "encoder_0", "decoder_0"}
+        missing = required - set(layers)
+        if (not isinstance(model, keras.Model) or missing
+                or not isinstance(layers["decoder_0"], TransformerDecoderBlock)):
+            raise ValueError(
+                "model must be a keras.Model built by seqbook.models.transformer_seq2seq; "
+                f"got {type(model).__name__} without layers {sorted(missing)}"
+            )
+        self.model = model
+        self.source_vocab = int(layers["source_embedding"].input_dim)
+        self.target_vocab = int(layers["target_embedding"].input_dim)
+        self.max_length = layers["source_embedding"].max_length
+        self.norm_first = "encoder_norm" in layers
+        self.decoder_layers = _count_blocks(set(layers), "decoder")
+        # The encoder half of the trained graph, from its source input to its last layer.
+        last = "encoder_norm" if self.norm_first else (
+            f"encoder_{_count_blocks(set(layers), 'encoder') - 1}")
+        memory = layers[last].output
+        self._encoder = keras.Model(model.input["source"], memory, name="encoder_model")
+        # The decoder, on the encoder's results given as inputs.
+        memory_in = keras.Input(shape=(None, memory.shape[-1]), dtype=memory.dtype,
+                                name="encoder_outputs")
+        mask_in = keras.Input(shape=(None,), dtype="bool", name="source_mask")
+        prefixes = keras.Input(shape=(None,), dtype="int32", name="prefixes")
+        probs = _decoder_graph(layers.__getitem__, prefixes, memory_in, mask_in,
+                               self.decoder_layers, self.norm_first)
+        self._decoder = keras.Model([prefixes, memory_in, mask_in], probs, name="decoder_model")
+        self._layers = layers
+
+    def _check_source(self, source: Any) -> np.ndarray:
+        array = np.asarray(source)
+        if array.ndim != 2 or array.shape[0] == 0 or array.shape[1] == 0:
+            raise ValueError(
+                "source must be a non-empty 2-D batch of token ids [batch, length]; "
+                f"got shape {array.shape}"
+            )
+        if not np.issubdtype(array.dtype, np.integer):
+            raise ValueError(f"source must hold integer token ids; got dtype {array.dtype}")
+        if (array < 0).any() or (array >= self.source_vocab).any():
+            raise ValueError(
+                f"source must hold token ids in [0, {self.source_vocab}); got values from "
+                f"{array.min()} to {array.max()}"
+            )
+        if self.max_length is not None and array.shape[1] > self.max_length:
+            raise ValueError(
+                f"source must have at most max_length={self.max_length} positions; got "
+                f"{array.shape[1]}"
+            )
+        return array.astype(np.int32)
+
+    def encode(self, source: Any) -> TransformerEncoded:
+        """Run the encoder once: its outputs and the source padding mask.
+
+        Parameters
+        ----------
+        source : array-like of int, shape [batch, S]
+            Source token ids, 0 = padding.
+
+        Returns
+        -------
+        TransformerEncoded
+            ``outputs [batch, S, width]`` and ``mask [batch, S]``.
+
+        Example
+        -------
+        >>> model = transformer_seq2seq(12, 9, width=16, num_heads=2, ff_units=32)
+        >>> encoded = TransformerTranslator(model).encode([[3, 4, 0]])
+        >>> encoded.outputs.shape, encoded.mask.tolist()
+        ((1, 3, 16), [[True, True, False]])
+        """
+        source = self._check_source(source)
+        outputs = self._encoder(source, training=False)
+        return TransformerEncoded(keras.ops.convert_to_numpy(outputs), source != 0)
+
+    def _next_log_probs(self, encoded: TransformerEncoded, prefixes: Any) -> np.ndarray:
+        prefixes = np.asarray(prefixes)
+        batch = encoded.outputs.shape[0]
+        if prefixes.ndim != 2 or prefixes.shape[0] == 0 or prefixes.shape[0] % batch \
+                or prefixes.shape[1] == 0:
+            raise ValueError(
+                f"prefixes must be a 2-D batch whose size is a multiple of the source batch "
+                f"({batch}); got shape {prefixes.shape}"
+            )
+        if not np.issubdtype(prefixes.dtype, np.integer) or (prefixes < 0).any() \
+                or (prefixes >= self.target_vocab).any():
+            raise ValueError(
+                f"prefixes must hold integer token ids in [0, {self.target_vocab}); got "
+                f"dtype {prefixes.dtype}, values from {prefixes.min()} to {prefixes.max()}"
+            )
+        if self.max_length is not None and prefixes.shape[1] > self.max_length:
+            raise ValueError(
+                f"prefixes must have at most max_length={self.max_length} positions; got "
+                f"{prefixes.shape[1]}"
+            )
+        repeat = prefixes.shape[0] // batch  # beam search keeps each row's hypotheses together
+        memory, mask = encoded.outputs, encoded.mask
+        if repeat > 1:
+            memory, mask = np.repeat(memory, repeat, axis=0), np.repeat(mask, repeat, axis=0)
+        probs = self._decoder([prefixes.astype(np.int32), memory, mask], training=False)
+        last = keras.ops.convert_to_numpy(probs[:, -1]).astype(np.float64)
+        with np.errstate(divide="ignore"):
+            log_probs = np.log(last)
+        log_probs[:, 0] = -np.inf  # the padding id is never an output token
+        return log_probs
+
+    def log_prob_fn(self, source: Any) -> Callable[[np.ndarray], np.ndarray]:
+        """A next-token log-probability function for :mod:`seqbook.decoding`.
+
+        The source is encoded once, here. The returned callable maps ``prefixes[rows, t]``
+        (start token first) to ``log P(next token | prefix, source)`` of shape
+        ``[rows, target_vocab]``; ``rows`` may be any multiple ``k * batch`` of the source
+        batch, rows ``i * k`` to ``i * k + k - 1`` belonging to source row ``i`` (the layout
+        of :func:`seqbook.decoding.beam_search`). The padding id 0 gets log-probability
+        ``-inf``; the other entries are the training model's probabilities at the prefix's
+        last position, logged.
+
+        Parameters
+        ----------
+        source : array-like of int, shape [batch, S]
+            Source token ids, 0 = padding.
+
+        Returns
+        -------
+        callable
+            ``prefixes -> log_probs``.
+
+        Example
+        -------
+        >>> import numpy as np
+        >>> model = transformer_seq2seq(12, 9, width=16, num_heads=2, ff_units=32)
+        >>> step = TransformerTranslator(model).log_prob_fn([[3, 4, 5]])
+        >>> log_probs = step(np.array([[1], [1]]))  # two hypotheses for one source
+        >>> log_probs.shape, bool((log_probs[:, 0] == -np.inf).all())  # never padding
+        ((2, 9), True)
+        """
+        encoded = self.encode(source)
+        return lambda prefixes: self._next_log_probs(encoded, prefixes)
+
+    def translate(
+        self,
+        source: Any,
+        start_token: int,
+        end_token: int,
+        max_length: int,
+        beam_width: int = 1,
+        length_penalty: float = 0.0,
+    ) -> np.ndarray:
+        """Decode each source sequence: greedy for ``beam_width=1``, else beam search.
+
+        Parameters
+        ----------
+        source : array-like of int, shape [batch, S]
+            Source token ids, 0 = padding.
+        start_token, end_token : int
+            Target token ids in ``[1, target_vocab)``.
+        max_length : int
+            The most tokens to generate after the start token; at most the model's
+            ``max_length``.
+        beam_width : int
+            1 for greedy decoding; more for beam search (the best hypothesis is returned).
+        length_penalty : float
+            GNMT's ``alpha`` for beam search (see :func:`seqbook.decoding.beam_search`).
+
+        Returns
+        -------
+        numpy.ndarray of int64, shape [batch, max_length + 1]
+            The start token, the output tokens, then ``end_token`` padding.
+
+        Example
+        -------
+        >>> model = transformer_seq2seq(12, 9, width=16, num_heads=2, ff_units=32)
+        >>> out = TransformerTranslator(model).translate([[3, 4]], 1, 2, 3, beam_width=2)
+        >>> out.shape, int(out[0, 0])
+        ((1, 4), 1)
+        """
+        from seqbook import decoding
+
+        for name, token in (("start_token", start_token), ("end_token", end_token)):
+            if (
+                isinstance(token, bool)
+                or not isinstance(token, numbers.Integral)
+                or not 1 <= token < self.target_vocab
+            ):
+                raise ValueError(
+                    f"{name} must be a token id in [1, {self.target_vocab}) (the target "
+                    f"vocabulary without the padding id 0); got {token!r}"
+                )
+        require_positive(max_length=max_length)
+        # The longest prefix the decoder reads is the start token and max_length - 1 tokens.
+        if self.max_length is not None and max_length > self.max_length:
+            raise ValueError(
+                f"max_length must be at most the model's max_length={self.max_length}; got "
+                f"{max_length}"
+            )
+        log_prob_fn = self.log_prob_fn(source)
+        starts = np.full(len(np.asarray(source)), start_token, dtype=np.int64)
+        if beam_width == 1:
+            return decoding.greedy(log_prob_fn, starts, end_token, max_length)
+        sequences, _ = decoding.beam_search(
+            log_prob_fn, starts, end_token, beam_width, max_length, length_penalty
+        )
+        return sequences[:, 0]
+
+    def cross_attention_weights(self, source: Any, target_in: Any) -> np.ndarray:
+        """The last decoder block's cross-attention weights, ``[batch, heads, T, S]``.
+
+        Row ``[b, h, t]`` is the distribution over source positions that head ``h`` used at
+        target position ``t`` (a teacher-forced pass over ``target_in``); padded source
+        positions get weight 0, and padded target positions get no weight at all.
+
+        Parameters
+        ----------
+        source : array-like of int, shape [batch, S]
+        target_in : array-like of int, shape [batch, T]
+            Start token, then the target (or a decoded output) shifted right.
+
+        Returns
+        -------
+        numpy.ndarray of float32, shape [batch, heads, T, S]
+
+        Example
+        -------
+        >>> import numpy as np
+        >>> model = transformer_seq2seq(12, 9, width=16, num_heads=2, ff_units=32)
+        >>> w = TransformerTranslator(model).cross_attention_weights([[3, 4, 0]], [[1, 5]])
+        >>> w.shape, np.round(w.sum(-1), 5).tolist(), float(w[..., 2].max())
+        ((1, 2, 2, 3), [[[1.0, 1.0], [1.0, 1.0]]], 0.0)
+        """
+        source = self._check_source(source)
+        target = np.asarray(target_in)
+        if (target.ndim != 2 or target.shape[0] != source.shape[0] or target.shape[1] == 0
+                or not np.issubdtype(target.dtype, np.integer) or (target < 0).any()
+                or (target >= self.target_vocab).any()):
+            raise ValueError(
+                f"target_in must be a 2-D batch of token ids in [0, {self.target_vocab}) "
+                f"with {source.shape[0]} rows; got shape {target.shape}"
+            )
+        target = target.astype(np.int32)
+        memory = self._encoder(source, training=False)
+        source_mask, target_mask = ops.convert_to_tensor(source != 0), \
+            ops.convert_to_tensor(target != 0)
+        layer = self._layers
+        x = layer["target_positions"](layer["target_embedding"](target))
+        for i in range(self.decoder_layers - 1):
+            x = layer[f"decoder_{i}"](x, memory, inputs_mask=target_mask,
+                                      context_mask=source_mask, training=False)
+        _, weights = _cross_attention(layer[f"decoder_{self.decoder_layers - 1}"], x, memory,
+                                      target_mask, source_mask)
+        return keras.ops.convert_to_numpy(weights).astype(np.float32)
+
+
+def _cross_attention(block: TransformerDecoderBlock, x: Any, context: Any, inputs_mask: Any,
+                     context_mask: Any) -> tuple[Any, Any]:
+    """Run ``block``'s self-attention sub-layer on ``x``, then its cross-attention, at inference.
+
+    Returns the cross-attention sub-layer's input (the residual stream after
+    self-attention) and its weights ``[batch, heads, T, S]``. The block itself does not
+    return its weights, so this repeats its first two steps with its own sub-layers (no
+    dropout: inference only).
+    """
+    def attend(h: Any) -> Any:
+        return block.attention(h, h, query_mask=inputs_mask, value_mask=inputs_mask,
+                               use_causal_mask=True, training=False)
+
+    if block.norm_first:
+        stream = x + attend(block.attention_norm(x))
+        query = block.cross_norm(stream)
+    else:
+        stream = block.attention_norm(x + attend(x))
+        query = stream
+    _, weights = block.cross(query, context, query_mask=inputs_mask, value_mask=context_mask,
+                             return_attention_scores=True, training=False)
+    return stream, weights
+
+
+def inference_model(model: keras.Model) -> TransformerTranslator | Seq2SeqTranslator:
+    """The inference model of a trained sequence-to-sequence model, sharing its layers.
+
+    A :class:`TransformerTranslator` for a :func:`transformer_seq2seq` model, a
+    :class:`~seqbook.models.seq2seq.Seq2SeqTranslator` for an
+    :func:`~seqbook.models.encoder_decoder` model: chapters decode both kinds the same way.
+
+    Example
+    -------
+    >>> from seqbook.models.seq2seq import encoder_decoder
+    >>> type(inference_model(transformer_seq2seq(10, 8, width=8, num_heads=2))).__name__
+    'TransformerTranslator'
+    >>> type(inference_model(encoder_decoder(10, 8))).__name__
+    'Seq2SeqTranslator'
+    """
+    layers = getattr(model, "layers", [])
+    if any(isinstance(layer, TransformerDecoderBlock) and layer.cross_attention
+           for layer in layers):
+        return TransformerTranslator(model)
+    return Seq2SeqTranslator(model)
