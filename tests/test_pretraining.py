@@ -196,6 +196,36 @@ def test_pretrained_weights_load_and_predict_held_out_text():
     assert models.per_character_perplexity(log_probs, [text]) < 6.0
 
 
+def test_decoder_lm_copy_of_a_causal_lm_gives_its_logits():
+    # Random weights in every layer, three blocks: a block or a layer copied to the wrong
+    # place would change the logits.
+    keras.utils.set_random_seed(3)
+    lm = models.causal_lm(vocab_size=23, max_length=12, width=16, heads=2, num_layers=3,
+                          ff_units=24, dropout=0.0)
+    copy = models.DecoderLM.from_causal_lm(lm)
+    tokens = _tokens(length=12)  # ids from 1: no padding, which causal_lm would mask
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(copy(tokens)),
+                               keras.ops.convert_to_numpy(lm(tokens)), atol=1e-5)
+    with pytest.raises(ValueError, match="lm must be a model built by"):
+        models.DecoderLM.from_causal_lm(keras.Sequential([keras.layers.Dense(2)]))
+
+
+def test_the_shipped_lm_generates_the_same_text_with_the_key_value_cache():
+    lm, tokenizer, record = models.load_pretrained_lm()
+    copy = models.DecoderLM.from_causal_lm(lm)
+    prompt = np.array([tokenizer.encode("def read(self, path):", add_bos_eos=False)])
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(copy(prompt)),
+                               keras.ops.convert_to_numpy(lm(prompt)), atol=1e-4)
+    cached = copy.generate(prompt, 12, use_cache=True)
+    np.testing.assert_array_equal(cached, copy.generate(prompt, 12, use_cache=False))
+    # The same greedy continuation as the Keras model, token by token.
+    tokens = prompt
+    for _ in range(12):
+        logits = keras.ops.convert_to_numpy(lm(tokens))[:, -1]
+        tokens = np.concatenate([tokens, logits.argmax(-1)[:, None]], 1)
+    np.testing.assert_array_equal(cached, tokens)
+
+
 @pytest.mark.parametrize(
     "call, message",
     [

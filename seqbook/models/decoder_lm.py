@@ -7,6 +7,11 @@ from the hand-written layers of :mod:`seqbook.layers.transformer` because its pu
 show what a key/value cache saves during generation: :meth:`DecoderLM.generate` produces
 the same tokens with and without the cache, and the cached path does one position of work
 per new token instead of re-reading the whole prefix.
+
+:meth:`DecoderLM.from_causal_lm` copies the weights of a :func:`~seqbook.models.causal_lm`
+(the same architecture, built on Keras' fast layers, the one the shipped pretrained weights
+belong to) into a ``DecoderLM``: the two give the same logits, and the copy can generate
+with the cache.
 """
 
 from __future__ import annotations
@@ -77,6 +82,60 @@ class DecoderLM(keras.Model):
         self.readout = keras.layers.Dense(vocab_size, dtype="float32", name="logits")
         self._steps = None
         self.build((None, None))  # every weight exists from the start, for any length
+
+    @classmethod
+    def from_causal_lm(cls, lm: keras.Model) -> "DecoderLM":
+        """A ``DecoderLM`` with the weights of ``lm``, a model from :func:`causal_lm`.
+
+        Both are the same network: token embeddings plus learned positions, pre-norm blocks
+        (layer norm, multi-head self-attention, layer norm, a GELU feed-forward network, each
+        with a residual), a final layer norm and a linear read-out. ``causal_lm`` builds it
+        from Keras' layers, this class from the book's hand-written ones, whose attention
+        keeps Keras' weight layout; so the weights copy across one to one, and the copy
+        gives the same logits for inputs without padding (``causal_lm`` also masks padding
+        keys, id 0; this model does not) and generates with a key/value cache.
+
+        Parameters
+        ----------
+        lm : keras.Model
+            A model from :func:`causal_lm` or :func:`load_pretrained_lm`.
+
+        Example
+        -------
+        >>> import numpy as np
+        >>> from seqbook.models.pretraining import causal_lm
+        >>> lm = causal_lm(vocab_size=20, max_length=8, width=16, heads=2, num_layers=1,
+        ...                ff_units=32)
+        >>> copy = DecoderLM.from_causal_lm(lm)
+        >>> tokens = np.array([[3, 5, 7, 9]])
+        >>> bool(np.allclose(copy(tokens), lm(tokens), atol=1e-5))
+        True
+        """
+        config = getattr(lm, "lm_config", None)
+        if not isinstance(lm, keras.Model) or not isinstance(config, dict):
+            raise ValueError("lm must be a model built by seqbook.models.causal_lm (it carries "
+                             f"lm_config); got {type(lm).__name__}")
+        copy = cls(config["vocab_size"], config["max_length"], width=config["width"],
+                   num_heads=config["heads"], num_layers=config["num_layers"],
+                   ff_units=config["ff_units"], dropout=config["dropout"])
+        # The blocks' layers are unnamed in causal_lm; within the model they come in the
+        # order they were created, two layer norms and two dense layers per block.
+        layers = [layer for layer in lm.layers
+                  if layer.name not in ("final_norm", "logits")]
+        attentions = [la for la in layers if isinstance(la, keras.layers.MultiHeadAttention)]
+        norms = [la for la in layers if isinstance(la, keras.layers.LayerNormalization)]
+        denses = [la for la in layers if isinstance(la, keras.layers.Dense)]
+        copy.embedding.set_weights(lm.get_layer("embedding").get_weights())
+        copy.positions.set_weights(lm.get_layer("positions").get_weights())
+        for i, block in enumerate(copy.blocks):
+            block.attention_norm.set_weights(norms[2 * i].get_weights())
+            block.attention.set_weights(attentions[i].get_weights())
+            block.ff_norm.set_weights(norms[2 * i + 1].get_weights())
+            block.expand.set_weights(denses[2 * i].get_weights())
+            block.contract.set_weights(denses[2 * i + 1].get_weights())
+        copy.final_norm.set_weights(lm.get_layer("final_norm").get_weights())
+        copy.readout.set_weights(lm.get_layer("logits").get_weights())
+        return copy
 
     def compile_steps(self, compiler: Callable | None) -> None:
         """Compile the two forward passes :meth:`generate` uses, or undo it with ``None``.
