@@ -137,5 +137,6 @@ from seqbook.models.transformer_seq2seq import (  # noqa: E402
     TransformerTranslator,
     transformer_seq2seq,
 )
+from seqbook.models.translator import Translator  # noqa: E402
 
-__all__ += ["TransformerEncoded", "TransformerTranslator", "transformer_seq2seq"]
+__all__ += ["TransformerEncoded", "TransformerTranslator", "Translator", "transformer_seq2seq"]

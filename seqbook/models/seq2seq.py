@@ -27,6 +27,7 @@ import keras
 import numpy as np
 
 from seqbook.models._common import compile_model, recurrent_layer, require_positive, require_rate
+from seqbook.models.translator import Translator
 
 __all__ = [
     "ATTENTION_TYPES",
@@ -289,7 +290,7 @@ class EncoderState(NamedTuple):
     """``source != 0``, ``[batch, S]``."""
 
 
-class Seq2SeqTranslator:
+class Seq2SeqTranslator(Translator):
     """The inference model of a trained :func:`encoder_decoder` model, sharing its layers.
 
     Training feeds the decoder the gold prefix; at inference the prefix is the decoder's own
@@ -305,6 +306,10 @@ class Seq2SeqTranslator:
     search (which reorders and tiles prefixes between calls, hence a memory keyed by the
     prefix itself, not by its row), it runs a single decoder step from those states. Any
     other call takes the simple path.
+
+    :meth:`~seqbook.models.translator.Translator.log_prob_fn` and
+    :meth:`~seqbook.models.translator.Translator.translate` come from
+    :class:`~seqbook.models.translator.Translator`, shared with the Transformer's translator.
 
     Parameters
     ----------
@@ -366,22 +371,6 @@ class Seq2SeqTranslator:
             weights = model.get_layer("attention").output[1]
             self._weights = keras.Model({"source": source, "target_in": target_in}, weights)
 
-    def _check_source(self, source: Any) -> np.ndarray:
-        array = np.asarray(source)
-        if array.ndim != 2 or array.shape[0] == 0 or array.shape[1] == 0:
-            raise ValueError(
-                "source must be a non-empty 2-D batch of token ids [batch, length]; "
-                f"got shape {array.shape}"
-            )
-        if not np.issubdtype(array.dtype, np.integer):
-            raise ValueError(f"source must hold integer token ids; got dtype {array.dtype}")
-        if (array < 0).any() or (array >= self.source_vocab).any():
-            raise ValueError(
-                f"source must hold token ids in [0, {self.source_vocab}); got values from "
-                f"{array.min()} to {array.max()}"
-            )
-        return array.astype(np.int32)
-
     def encode(self, source: Any) -> EncoderState:
         """Run the encoder once: its outputs, the decoder's initial state(s), the mask.
 
@@ -407,25 +396,15 @@ class Seq2SeqTranslator:
     def _next_log_probs(
         self, encoded: EncoderState, prefixes: Any, memory: dict[tuple[int, bytes], tuple]
     ) -> np.ndarray:
-        prefixes = np.asarray(prefixes)
-        rows, batch = prefixes.shape[0], encoded.outputs.shape[0]
-        if prefixes.ndim != 2 or rows == 0 or rows % batch:
-            raise ValueError(
-                f"prefixes must be a 2-D batch whose size is a multiple of the source batch "
-                f"({batch}); got shape {prefixes.shape}"
-            )
-        if (prefixes < 0).any() or (prefixes >= self.target_vocab).any():
-            raise ValueError(
-                f"prefixes must hold token ids in [0, {self.target_vocab}); got values from "
-                f"{prefixes.min()} to {prefixes.max()}"
-            )
+        batch = encoded.outputs.shape[0]
+        prefixes = self._check_prefixes(prefixes, batch)
+        rows = prefixes.shape[0]
         repeat = rows // batch  # beam search keeps each row's hypotheses together
 
         def tile(array: np.ndarray) -> np.ndarray:
             return np.repeat(array, repeat, axis=0) if repeat > 1 else array
 
         owner = np.arange(rows) // repeat
-        prefixes = prefixes.astype(np.int32)
         keys = [(int(o), p.tobytes()) for o, p in zip(owner, prefixes)]
         if prefixes.shape[1] == 1:  # the step from the encoder's state
             states, tokens = [tile(s) for s in encoded.states], prefixes
@@ -442,86 +421,7 @@ class Seq2SeqTranslator:
         final = [keras.ops.convert_to_numpy(f) for f in final]
         memory.clear()  # the next call extends this one's prefixes
         memory.update((key, tuple(f[i] for f in final)) for i, key in enumerate(keys))
-        last = keras.ops.convert_to_numpy(probs[:, -1]).astype(np.float64)
-        with np.errstate(divide="ignore"):
-            log_probs = np.log(last)
-        log_probs[:, 0] = -np.inf  # the padding id is never an output token
-        return log_probs
-
-    def log_prob_fn(self, source: Any) -> Callable[[np.ndarray], np.ndarray]:
-        """A next-token log-probability function for :mod:`seqbook.decoding`.
-
-        The source is encoded once, here. The returned callable maps ``prefixes[rows, t]``
-        (start token first) to ``log P(next token | prefix, source)`` of shape
-        ``[rows, target_vocab]``; ``rows`` may be any multiple ``k * batch`` of the source
-        batch, rows ``i * k`` to ``i * k + k - 1`` belonging to source row ``i`` (the layout
-        of :func:`seqbook.decoding.beam_search`). The padding id 0 gets log-probability
-        ``-inf``, so no decoder ever emits it; the other entries are the training model's
-        probabilities at the prefix's last step, logged.
-
-        Parameters
-        ----------
-        source : array-like of int, shape [batch, S]
-            Source token ids, 0 = padding.
-
-        Returns
-        -------
-        callable
-            ``prefixes -> log_probs``.
-        """
-        encoded = self.encode(source)
-        memory: dict[tuple[int, bytes], tuple] = {}  # prefix -> decoder state after it
-        return lambda prefixes: self._next_log_probs(encoded, prefixes, memory)
-
-    def translate(
-        self,
-        source: Any,
-        start_token: int,
-        end_token: int,
-        max_length: int,
-        beam_width: int = 1,
-        length_penalty: float = 0.0,
-    ) -> np.ndarray:
-        """Decode each source sequence: greedy for ``beam_width=1``, else beam search.
-
-        Parameters
-        ----------
-        source : array-like of int, shape [batch, S]
-            Source token ids, 0 = padding.
-        start_token, end_token : int
-            Target token ids in ``[0, target_vocab)``.
-        max_length : int
-            The most tokens to generate after the start token.
-        beam_width : int
-            1 for greedy decoding; more for beam search (the best hypothesis is returned).
-        length_penalty : float
-            GNMT's ``alpha`` for beam search (see :func:`seqbook.decoding.beam_search`).
-
-        Returns
-        -------
-        numpy.ndarray of int64, shape [batch, max_length + 1]
-            The start token, the output tokens, then ``end_token`` padding.
-        """
-        from seqbook import decoding
-
-        for name, token in (("start_token", start_token), ("end_token", end_token)):
-            if (
-                isinstance(token, bool)
-                or not isinstance(token, numbers.Integral)
-                or not 1 <= token < self.target_vocab
-            ):
-                raise ValueError(
-                    f"{name} must be a token id in [1, {self.target_vocab}) (the target "
-                    f"vocabulary without the padding id 0); got {token!r}"
-                )
-        log_prob_fn = self.log_prob_fn(source)
-        starts = np.full(len(np.asarray(source)), start_token, dtype=np.int64)
-        if beam_width == 1:
-            return decoding.greedy(log_prob_fn, starts, end_token, max_length)
-        sequences, _ = decoding.beam_search(
-            log_prob_fn, starts, end_token, beam_width, max_length, length_penalty
-        )
-        return sequences[:, 0]
+        return self._log_probs(keras.ops.convert_to_numpy(probs[:, -1]))
 
     def attention_weights(self, source: Any, target_in: Any) -> np.ndarray:
         """The attention weights of the teacher-forced pass, ``[batch, T, S]``.

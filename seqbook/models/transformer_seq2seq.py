@@ -31,7 +31,6 @@ decoding with :mod:`seqbook.decoding`, with the interface of
 
 from __future__ import annotations
 
-import numbers
 from typing import Any, Callable, NamedTuple
 
 import keras
@@ -46,6 +45,7 @@ from seqbook.layers.transformer import (
 )
 from seqbook.models._common import compile_model, require_positive, require_rate
 from seqbook.models.seq2seq import Seq2SeqTranslator
+from seqbook.models.translator import Translator
 
 __all__ = [
     "POSITION_TYPES",
@@ -315,7 +315,7 @@ def _count_blocks(names: set[str], prefix: str) -> int:
     return count
 
 
-class TransformerTranslator:
+class TransformerTranslator(Translator):
     """The inference model of a trained :func:`transformer_seq2seq` model, sharing its layers.
 
     The same interface as :class:`~seqbook.models.seq2seq.Seq2SeqTranslator`: the encoder
@@ -328,6 +328,10 @@ class TransformerTranslator:
     decoded sequence of length :math:`T`, which is negligible at the lengths of the book's
     tasks (25 tokens or fewer), and it is the training model's own computation, so its
     probabilities are exactly the teacher-forced ones.
+
+    :meth:`~seqbook.models.translator.Translator.log_prob_fn` and
+    :meth:`~seqbook.models.translator.Translator.translate` come from
+    :class:`~seqbook.models.translator.Translator`, shared with the recurrent translator.
 
     Parameters
     ----------
@@ -380,27 +384,6 @@ class TransformerTranslator:
         self._decoder = keras.Model([prefixes, memory_in, mask_in], probs, name="decoder_model")
         self._layers = layers
 
-    def _check_source(self, source: Any) -> np.ndarray:
-        array = np.asarray(source)
-        if array.ndim != 2 or array.shape[0] == 0 or array.shape[1] == 0:
-            raise ValueError(
-                "source must be a non-empty 2-D batch of token ids [batch, length]; "
-                f"got shape {array.shape}"
-            )
-        if not np.issubdtype(array.dtype, np.integer):
-            raise ValueError(f"source must hold integer token ids; got dtype {array.dtype}")
-        if (array < 0).any() or (array >= self.source_vocab).any():
-            raise ValueError(
-                f"source must hold token ids in [0, {self.source_vocab}); got values from "
-                f"{array.min()} to {array.max()}"
-            )
-        if self.max_length is not None and array.shape[1] > self.max_length:
-            raise ValueError(
-                f"source must have at most max_length={self.max_length} positions; got "
-                f"{array.shape[1]}"
-            )
-        return array.astype(np.int32)
-
     def encode(self, source: Any) -> TransformerEncoded:
         """Run the encoder once: its outputs and the source padding mask.
 
@@ -425,134 +408,17 @@ class TransformerTranslator:
         outputs = self._encoder(source, training=False)
         return TransformerEncoded(keras.ops.convert_to_numpy(outputs), source != 0)
 
-    def _next_log_probs(self, encoded: TransformerEncoded, prefixes: Any) -> np.ndarray:
-        prefixes = np.asarray(prefixes)
+    def _next_log_probs(self, encoded: TransformerEncoded, prefixes: Any,
+                        memory: dict) -> np.ndarray:
+        # The whole prefix each call: nothing carried in ``memory``.
         batch = encoded.outputs.shape[0]
-        if prefixes.ndim != 2 or prefixes.shape[0] == 0 or prefixes.shape[0] % batch \
-                or prefixes.shape[1] == 0:
-            raise ValueError(
-                f"prefixes must be a 2-D batch whose size is a multiple of the source batch "
-                f"({batch}); got shape {prefixes.shape}"
-            )
-        if not np.issubdtype(prefixes.dtype, np.integer) or (prefixes < 0).any() \
-                or (prefixes >= self.target_vocab).any():
-            raise ValueError(
-                f"prefixes must hold integer token ids in [0, {self.target_vocab}); got "
-                f"dtype {prefixes.dtype}, values from {prefixes.min()} to {prefixes.max()}"
-            )
-        if self.max_length is not None and prefixes.shape[1] > self.max_length:
-            raise ValueError(
-                f"prefixes must have at most max_length={self.max_length} positions; got "
-                f"{prefixes.shape[1]}"
-            )
+        prefixes = self._check_prefixes(prefixes, batch)
         repeat = prefixes.shape[0] // batch  # beam search keeps each row's hypotheses together
-        memory, mask = encoded.outputs, encoded.mask
+        outputs, mask = encoded.outputs, encoded.mask
         if repeat > 1:
-            memory, mask = np.repeat(memory, repeat, axis=0), np.repeat(mask, repeat, axis=0)
-        probs = self._decoder([prefixes.astype(np.int32), memory, mask], training=False)
-        last = keras.ops.convert_to_numpy(probs[:, -1]).astype(np.float64)
-        with np.errstate(divide="ignore"):
-            log_probs = np.log(last)
-        log_probs[:, 0] = -np.inf  # the padding id is never an output token
-        return log_probs
-
-    def log_prob_fn(self, source: Any) -> Callable[[np.ndarray], np.ndarray]:
-        """A next-token log-probability function for :mod:`seqbook.decoding`.
-
-        The source is encoded once, here. The returned callable maps ``prefixes[rows, t]``
-        (start token first) to ``log P(next token | prefix, source)`` of shape
-        ``[rows, target_vocab]``; ``rows`` may be any multiple ``k * batch`` of the source
-        batch, rows ``i * k`` to ``i * k + k - 1`` belonging to source row ``i`` (the layout
-        of :func:`seqbook.decoding.beam_search`). The padding id 0 gets log-probability
-        ``-inf``; the other entries are the training model's probabilities at the prefix's
-        last position, logged.
-
-        Parameters
-        ----------
-        source : array-like of int, shape [batch, S]
-            Source token ids, 0 = padding.
-
-        Returns
-        -------
-        callable
-            ``prefixes -> log_probs``.
-
-        Example
-        -------
-        >>> import numpy as np
-        >>> model = transformer_seq2seq(12, 9, width=16, num_heads=2, ff_units=32)
-        >>> step = TransformerTranslator(model).log_prob_fn([[3, 4, 5]])
-        >>> log_probs = step(np.array([[1], [1]]))  # two hypotheses for one source
-        >>> log_probs.shape, bool((log_probs[:, 0] == -np.inf).all())  # never padding
-        ((2, 9), True)
-        """
-        encoded = self.encode(source)
-        return lambda prefixes: self._next_log_probs(encoded, prefixes)
-
-    def translate(
-        self,
-        source: Any,
-        start_token: int,
-        end_token: int,
-        max_length: int,
-        beam_width: int = 1,
-        length_penalty: float = 0.0,
-    ) -> np.ndarray:
-        """Decode each source sequence: greedy for ``beam_width=1``, else beam search.
-
-        Parameters
-        ----------
-        source : array-like of int, shape [batch, S]
-            Source token ids, 0 = padding.
-        start_token, end_token : int
-            Target token ids in ``[1, target_vocab)``.
-        max_length : int
-            The most tokens to generate after the start token; at most the model's
-            ``max_length``.
-        beam_width : int
-            1 for greedy decoding; more for beam search (the best hypothesis is returned).
-        length_penalty : float
-            GNMT's ``alpha`` for beam search (see :func:`seqbook.decoding.beam_search`).
-
-        Returns
-        -------
-        numpy.ndarray of int64, shape [batch, max_length + 1]
-            The start token, the output tokens, then ``end_token`` padding.
-
-        Example
-        -------
-        >>> model = transformer_seq2seq(12, 9, width=16, num_heads=2, ff_units=32)
-        >>> out = TransformerTranslator(model).translate([[3, 4]], 1, 2, 3, beam_width=2)
-        >>> out.shape, int(out[0, 0])
-        ((1, 4), 1)
-        """
-        from seqbook import decoding
-
-        for name, token in (("start_token", start_token), ("end_token", end_token)):
-            if (
-                isinstance(token, bool)
-                or not isinstance(token, numbers.Integral)
-                or not 1 <= token < self.target_vocab
-            ):
-                raise ValueError(
-                    f"{name} must be a token id in [1, {self.target_vocab}) (the target "
-                    f"vocabulary without the padding id 0); got {token!r}"
-                )
-        require_positive(max_length=max_length)
-        # The longest prefix the decoder reads is the start token and max_length - 1 tokens.
-        if self.max_length is not None and max_length > self.max_length:
-            raise ValueError(
-                f"max_length must be at most the model's max_length={self.max_length}; got "
-                f"{max_length}"
-            )
-        log_prob_fn = self.log_prob_fn(source)
-        starts = np.full(len(np.asarray(source)), start_token, dtype=np.int64)
-        if beam_width == 1:
-            return decoding.greedy(log_prob_fn, starts, end_token, max_length)
-        sequences, _ = decoding.beam_search(
-            log_prob_fn, starts, end_token, beam_width, max_length, length_penalty
-        )
-        return sequences[:, 0]
+            outputs, mask = np.repeat(outputs, repeat, axis=0), np.repeat(mask, repeat, axis=0)
+        probs = self._decoder([prefixes, outputs, mask], training=False)
+        return self._log_probs(keras.ops.convert_to_numpy(probs[:, -1]))
 
     def cross_attention_weights(self, source: Any, target_in: Any) -> np.ndarray:
         """The last decoder block's cross-attention weights, ``[batch, heads, T, S]``.
