@@ -94,3 +94,22 @@ def test_linear_forecaster_learns_an_ar_process():
 def test_bad_arguments_are_named(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_compile_model_builds_the_optimizer_of_a_built_model_only():
+    # Built at compile time, Adam's variables are not created inside the first training
+    # step, which TensorFlow would otherwise trace twice (benchmarks/first_fit.py).
+    from seqbook.models._common import compile_model
+
+    built = compile_model(models.recurrent_forecaster(window=6, units=4), "mse", [], 1e-2)
+    assert built.optimizer.built
+    slots = len(built.optimizer.variables)
+    assert slots > 2 * len(built.trainable_variables)  # two moments per weight, plus counters
+    x, y = np.zeros((8, 6, 1), "float32"), np.zeros((8, 1), "float32")
+    built.fit(x, y, epochs=1, verbose=0)
+    assert len(built.optimizer.variables) == slots  # nothing new created while training
+    # A model without weights yet (no input shape) is left to Keras: built on first use.
+    lazy = compile_model(keras.Sequential([keras.layers.Dense(1)]), "mse", [], 1e-2)
+    assert not lazy.optimizer.built
+    lazy.fit(np.zeros((8, 3), "float32"), np.zeros((8, 1), "float32"), epochs=1, verbose=0)
+    assert lazy.optimizer.built

@@ -39,6 +39,10 @@ def compile_model(
     """Compile with Adam and XLA, the settings every builder shares.
 
     XLA (``jit_compile=True``) is on wherever it works: see :func:`seqbook.runtime.xla_enabled`.
+    The optimizer's variables are created here, for a built model: left to the first
+    training step, their creation makes TensorFlow trace that step twice, which costs
+    about as much as the whole first epoch of a small model on a CPU
+    (``benchmarks/first_fit.py``).
     """
     if not learning_rate > 0:
         raise ValueError(f"learning_rate must be > 0; got {learning_rate!r}")
@@ -48,4 +52,6 @@ def compile_model(
         metrics=metrics,
         jit_compile=runtime.xla_enabled(),
     )
+    if model.built and model.trainable_variables:
+        model.optimizer.build(model.trainable_variables)
     return model
