@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from typing import Any
@@ -469,6 +470,9 @@ def load_pretrained_lm(name: str = PRETRAINED_NAME) -> tuple[keras.Model, Any, d
     with resources.as_file(paths[".tokenizer.json"]) as path:
         tokenizer = SubwordTokenizer.load(path)
     model = causal_lm(**record["config"])
-    with resources.as_file(paths[".weights.h5"]) as path:
+    with resources.as_file(paths[".weights.h5"]) as path, warnings.catch_warnings():
+        # The file keeps the weights, not Adam's state from pretraining: the fresh model's
+        # optimizer (built by compile_model) simply starts from zero, as it should.
+        warnings.filterwarnings("ignore", "Skipping variable loading for optimizer")
         model.load_weights(path)
     return model, tokenizer, record
