@@ -12,16 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import tensorflow as tf
 
-
-def _as_series(series: np.ndarray | Sequence[float], name: str = "series") -> np.ndarray:
-    """Check a 1-D ``[T]`` or 2-D ``[T, features]`` float series with no NaN or inf."""
-    array = np.asarray(series, dtype=np.float32)
-    if array.ndim not in (1, 2):
-        raise ValueError(f"{name} must be 1-D [time] or 2-D [time, features]; got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
-        bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
-        raise ValueError(f"{name} holds {bad} NaN or infinite values; fill or drop them first")
-    return array
+from seqbook._checks import finite_series
 
 
 def chronological_split(
@@ -41,7 +32,7 @@ def chronological_split(
     >>> train.tolist(), val.tolist(), test.tolist()
     ([0.0, 1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0], [8.0, 9.0])
     """
-    array = _as_series(series)
+    array = finite_series(series)
     if test_size < 1 or val_size < 0:
         raise ValueError(f"test_size must be >= 1 and val_size >= 0; got {test_size}, {val_size}")
     if test_size + val_size >= len(array):
@@ -71,7 +62,7 @@ class Standardizer:
 
     def fit(self, train: np.ndarray | Sequence[float]) -> "Standardizer":
         """Learn the per-feature mean and standard deviation of ``train``."""
-        array = _as_series(train, "train")
+        array = finite_series(train, "train")
         std = array.std(axis=0)
         if np.any(std == 0):
             raise ValueError("train has a constant feature (standard deviation 0); it cannot be scaled")
@@ -85,7 +76,7 @@ class Standardizer:
     def transform(self, series: np.ndarray | Sequence[float]) -> np.ndarray:
         """Scale with the training statistics."""
         self._check_fitted()
-        return (_as_series(series) - self.mean_) / self.std_
+        return (finite_series(series) - self.mean_) / self.std_
 
     def inverse_transform(self, scaled: np.ndarray | Sequence[float]) -> np.ndarray:
         """Undo :meth:`transform`, for forecasts made in scaled units."""
@@ -121,7 +112,7 @@ def window_arrays(
     >>> x[:, :, 0].tolist(), y.tolist()
     ([[0.0, 1.0, 2.0], [1.0, 2.0, 3.0]], [[3.0, 4.0], [4.0, 5.0]])
     """
-    array = _as_series(series)
+    array = finite_series(series)
     for name, value in (("window", window), ("horizon", horizon), ("target", target)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
             raise ValueError(f"{name} must be an integer; got {value!r}")

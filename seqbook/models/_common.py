@@ -5,25 +5,9 @@ from __future__ import annotations
 import keras
 
 from seqbook import runtime
+from seqbook._checks import require_positive, require_rate  # noqa: F401 - the builders' checks
 
 RECURRENT_LAYERS = {"rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
-
-
-def require_positive(**values: int) -> None:
-    """Raise ``ValueError`` naming the first argument that is not a positive integer."""
-    for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer; got {value!r}")
-
-
-def require_rate(**values: float) -> None:
-    """Raise ``ValueError`` naming the first argument that is not a number in ``[0, 1)``.
-
-    For dropout rates: 1 would drop everything.
-    """
-    for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
-            raise ValueError(f"{name} must be a number in [0, 1); got {value!r}")
 
 
 def recurrent_layer(cell: str, units: int, **kwargs) -> keras.layers.Layer:

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import keras
 import numpy as np
 
+from seqbook._checks import finite_series
 from seqbook.models._common import compile_model, require_positive
 
 __all__ = [
@@ -32,12 +33,7 @@ __all__ = [
 
 def _series(series: np.ndarray | Sequence[float], name: str = "series") -> np.ndarray:
     """Check a finite 1-D ``[T]`` or 2-D ``[T, features]`` series; return it as ``[T, features]``."""
-    array = np.asarray(series, dtype=np.float64)
-    if array.ndim not in (1, 2):
-        raise ValueError(f"{name} must be 1-D [time] or 2-D [time, features]; got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
-        bad = int(array.size - np.count_nonzero(np.isfinite(array)))
-        raise ValueError(f"{name} holds {bad} NaN or infinite values; fill or drop them first")
+    array = finite_series(series, name, dtype="float64")
     return array[:, None] if array.ndim == 1 else array
 
 

@@ -21,17 +21,15 @@ from typing import Any
 import keras
 from keras import ops
 
+from seqbook._checks import require_positive, require_rate
 from seqbook.layers.transformer.multi_head import MultiHeadAttention
 
 __all__ = ["TransformerDecoderBlock", "TransformerEncoderBlock"]
 
 
 def _check(num_heads: Any, key_dim: Any, ff_units: Any, dropout: Any) -> None:
-    for name, value in (("num_heads", num_heads), ("key_dim", key_dim), ("ff_units", ff_units)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be a number in [0, 1); got {dropout!r}")
+    require_positive(num_heads=num_heads, key_dim=key_dim, ff_units=ff_units)
+    require_rate(dropout=dropout)
 
 
 class _Block(keras.layers.Layer):

@@ -19,14 +19,15 @@ from typing import Any
 import keras
 from keras import ops
 
+from seqbook._checks import require_positive
+
 from seqbook.layers.transformer.scaled_dot_product import scaled_dot_product_attention
 
 __all__ = ["MultiHeadAttention"]
 
 
 def _positive(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    require_positive(**{name: value})
     return value
 
 

@@ -19,6 +19,8 @@ from typing import Any
 import keras
 from keras import ops
 
+from seqbook._checks import require_positive
+
 __all__ = [
     "LearnedPositionEmbedding",
     "RotaryEmbedding",
@@ -29,8 +31,7 @@ __all__ = [
 
 
 def _positive(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    require_positive(**{name: value})
     return value
 
 
