@@ -138,5 +138,7 @@ from seqbook.models.transformer_seq2seq import (  # noqa: E402
     transformer_seq2seq,
 )
 from seqbook.models.translator import Translator  # noqa: E402
+from seqbook.models.lookup import nearest_neighbour_outputs  # noqa: E402
 
-__all__ += ["TransformerEncoded", "TransformerTranslator", "Translator", "transformer_seq2seq"]
+__all__ += ["TransformerEncoded", "TransformerTranslator", "Translator", "nearest_neighbour_outputs",
+            "transformer_seq2seq"]
