@@ -180,3 +180,10 @@ def test_number_pairs_other_languages():
     english, digits = data.number_pairs("test", source="en", target="digits")
     assert len(english) == 1052
     assert all(d.isdigit() for d in digits)
+
+
+def test_texts_returns_every_string_of_the_split_in_order():
+    rows = [row["text"].decode() for row in data.load("python_docs", "test").as_numpy_iterator()]
+    assert data.texts("python_docs", "test") == rows
+    with pytest.raises(ValueError, match="split"):
+        data.texts("python_docs", "nope")

@@ -7,7 +7,8 @@ directly, ``pipelines`` turns arrays into padded, masked, bucketed or windowed `
 pipelines, and ``tokenizers`` trains subword (BPE, WordPiece) vocabularies.
 ``text_pairs`` prepares the sequence-to-sequence tasks: a token ``Vocabulary`` with reserved
 padding, start, end and unknown ids, CMUdict's grapheme-to-phoneme pairs
-(``cmudict_pairs``) and number names in two languages (``number_pairs``, ``number_words``).
+(``cmudict_pairs``) and number names in two languages (``number_pairs``, ``number_words``);
+``texts`` returns a text data set's strings as a list.
 """
 
 from seqbook.data.pipelines import (
@@ -20,7 +21,7 @@ from seqbook.data.pipelines import (
 )
 from seqbook.data.registry import DatasetInfo, info, list_datasets, load
 from seqbook.data.series import sunspots
-from seqbook.data.text_pairs import Vocabulary, cmudict_pairs, number_pairs, number_words
+from seqbook.data.text_pairs import Vocabulary, cmudict_pairs, number_pairs, number_words, texts
 from seqbook.data.tokenizers import SubwordTokenizer, train_subword_tokenizer
 from seqbook.data.word_order import word_order_sentences
 
@@ -37,6 +38,7 @@ __all__ = [
     "load",
     "number_pairs",
     "number_words",
+    "texts",
     "padding_fraction",
     "sunspots",
     "train_subword_tokenizer",

@@ -30,7 +30,7 @@ import numpy as np
 
 from seqbook.data.registry import load
 
-__all__ = ["Vocabulary", "cmudict_pairs", "number_pairs", "number_words"]
+__all__ = ["Vocabulary", "cmudict_pairs", "number_pairs", "number_words", "texts"]
 
 _RESERVED_NAMES = ("<pad>", "<start>", "<end>", "<unknown>")
 _WORD_PATTERN = re.compile(r"[^\s,-]+|[,-]")
@@ -336,6 +336,28 @@ def _batched(name: str, split: str, columns: tuple[str, ...], **options) -> list
         for out, column in zip(columns_out, columns):
             out.extend(value.decode("utf-8") for value in batch[column])
     return columns_out
+
+
+def texts(name: str, split: str = "train", field: str = "text", **options) -> list[str]:
+    """Return one string field of a text data set, decoded: all of ``split`` as a list.
+
+    For text read whole (a corpus, the topics of a manual) rather than streamed. One large
+    batch decodes far faster than iterating the ``tf.data`` elements one by one.
+
+    Parameters
+    ----------
+    name, split, **options
+        As for :func:`seqbook.data.load`.
+    field : str
+        The element's string feature to return.
+
+    Example
+    -------
+    >>> topics = texts("python_docs", "validation")  # topics of the Python manual
+    >>> len(topics), topics[0].splitlines()[0]
+    (8, 'Type Objects')
+    """
+    return _batched(name, split, (field,), **options)[0]
 
 
 def cmudict_pairs(split: str, stress: bool = False) -> tuple[list[str], list[list[str]]]:
