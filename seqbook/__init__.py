@@ -14,10 +14,10 @@ Example
 True
 """
 
-from seqbook import classical, data, decoding, layers, metrics, models, plotting, runtime
+from seqbook import classical, data, decoding, layers, metrics, models, notebook, plotting, runtime
 
 __all__ = [
-    "classical", "data", "decoding", "layers", "metrics", "models", "plotting", "runtime",
+    "classical", "data", "decoding", "layers", "metrics", "models", "notebook", "plotting", "runtime",
     "__version__",
 ]
 __version__ = "0.1.0"
