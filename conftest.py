@@ -4,6 +4,7 @@
   This must happen before TensorFlow initialises its devices, hence here, at collection.
   Tests share one ``MirroredStrategy`` (the ``two_cpu_strategy`` fixture): two strategies
   training in one process can pick the same collective-op keys and abort each other.
+* ``force_xla``: XLA on for the tests that check a model compiles with it.
 * A per-notebook time summary: nbval reports each cell; the budget is per chapter.
 """
 
@@ -23,6 +24,15 @@ tf.config.set_logical_device_configuration(
     _cpus[0], [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()]
 )
 
+
+@pytest.fixture
+def force_xla(monkeypatch):
+    """Force XLA on through the runtime's one switch (SEQBOOK_XLA=on).
+
+    On this CPU the policy compiles without XLA; the tests that prove a model also trains
+    under XLA (as it will on a GPU or TPU) ask for it with this fixture.
+    """
+    monkeypatch.setenv("SEQBOOK_XLA", "on")
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ per-operation overhead does not hide the arithmetic; ``--eager`` runs them eager
 Usage::
 
     python benchmarks/kv_cache.py                          # lengths 32 64 128 256
-    python benchmarks/kv_cache.py --lengths 256 512 --width 256 --layers 4   # bigger
+    python benchmarks/kv_cache.py --lengths 256 512 --hidden_dim 256 --layers 4   # bigger
 
 The chapter ``book/neural/efficient-transformers`` measures the per-step cost at several
 prefix lengths with the same model.
@@ -37,7 +37,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lengths", type=int, nargs="+", default=[32, 64, 128, 256])
     parser.add_argument("--batch", type=int, default=8)
-    parser.add_argument("--width", type=int, default=128)
+    parser.add_argument("--hidden-dim", type=int, default=128)
     parser.add_argument("--layers", type=int, default=2)
     parser.add_argument("--heads", type=int, default=4)
     parser.add_argument("--vocab", type=int, default=512)
@@ -46,9 +46,9 @@ def main() -> None:
     args = parser.parse_args()
 
     keras.utils.set_random_seed(0)
-    lm = models.DecoderLM(vocab_size=args.vocab, max_length=max(args.lengths) + 1,
-                          width=args.width, num_heads=args.heads, num_layers=args.layers,
-                          ff_units=4 * args.width)
+    lm = models.DecoderLM(vocabulary_size=args.vocab, max_sequence_length=max(args.lengths) + 1,
+                          hidden_dim=args.hidden_dim, num_heads=args.heads, num_layers=args.layers,
+                          intermediate_dim=4 * args.hidden_dim)
     if not args.eager:
         lm.compile_steps(functools.partial(tf.function, reduce_retracing=True))
     prompt = np.ones((args.batch, 1), "int32")
@@ -57,7 +57,7 @@ def main() -> None:
         lm.generate(prompt, 4, use_cache=use_cache)
         lm.generate(prompt, 8, use_cache=use_cache)
 
-    print(f"model: width {args.width}, {args.layers} layers, {lm.count_params():,} parameters; "
+    print(f"model: hidden_dim {args.hidden_dim}, {args.layers} layers, {lm.count_params():,} parameters; "
           f"batch {args.batch}; {'eager' if args.eager else 'tf.function'}")
     print(f"{'tokens':>6} {'cached tok/s':>13} {'uncached tok/s':>15} {'speed-up':>9} {'same':>5}")
     for n in args.lengths:

@@ -39,12 +39,12 @@ def topic_texts(split: str) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--vocab-size", type=int, default=1000)
+    parser.add_argument("--vocabulary-size", type=int, default=1000)
     parser.add_argument("--context", type=int, default=64)
-    parser.add_argument("--width", type=int, default=64)
+    parser.add_argument("--hidden-dim", type=int, default=64)
     parser.add_argument("--layers", type=int, default=2)
     parser.add_argument("--heads", type=int, default=4)
-    parser.add_argument("--ff-units", type=int, default=256)
+    parser.add_argument("--intermediate-dim", type=int, default=256)
     parser.add_argument("--dropout", type=float, default=0.1)
     parser.add_argument("--learning-rate", type=float, default=3e-3)
     parser.add_argument("--batch-size", type=int, default=32)
@@ -56,7 +56,7 @@ def main() -> None:
 
     runtime.setup(seed=args.seed)
     texts = {split: topic_texts(split) for split in ("train", "validation")}
-    tokenizer = data.train_subword_tokenizer(texts["train"], vocab_size=args.vocab_size)
+    tokenizer = data.train_subword_tokenizer(texts["train"], vocabulary_size=args.vocabulary_size)
     # The text the tokenizer can spell (lower case, single spaces): the models are scored
     # on exactly this text, so the chapter's n-gram model reads it too.
     normal = {s: [tokenizer.decode(tokenizer.encode(t)) for t in ts] for s, ts in texts.items()}
@@ -66,9 +66,9 @@ def main() -> None:
     print(f"{len(x)} training windows of {args.context} tokens "
           f"({sum(map(len, encoded['train'])):,} tokens)")
 
-    config = {"vocab_size": tokenizer.vocab_size, "max_length": args.context,
-              "width": args.width, "heads": args.heads, "num_layers": args.layers,
-              "ff_units": args.ff_units, "dropout": args.dropout}
+    config = {"vocabulary_size": tokenizer.vocabulary_size, "max_sequence_length": args.context,
+              "hidden_dim": args.hidden_dim, "num_heads": args.heads, "num_layers": args.layers,
+              "intermediate_dim": args.intermediate_dim, "dropout": args.dropout}
     lm = models.causal_lm(**config, learning_rate=args.learning_rate)
     steps = args.epochs * math.ceil(len(x) / args.batch_size)
     schedule = keras.optimizers.schedules.CosineDecay(

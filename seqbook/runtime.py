@@ -8,6 +8,8 @@ Every chapter starts with ``strategy = runtime.setup()`` and builds its models i
 * one or more GPUs get a ``MirroredStrategy``, memory growth and ``mixed_float16``;
 * a CPU gets TensorFlow's default strategy and plain ``float32``.
 
+Whether models compile with XLA is decided here too, once: :func:`xla_enabled`.
+
 Sizes (epochs, data set sizes, model widths) follow :func:`profile`: ``"cpu"`` keeps every
 chapter under a minute on two cores, ``"accelerator"`` runs the larger experiments. The
 environment variable ``SEQBOOK_PROFILE`` overrides the detected profile.
@@ -26,6 +28,7 @@ import tensorflow as tf
 
 __all__ = [
     "PROFILES",
+    "XLA_SWITCH",
     "accelerator",
     "describe",
     "pick",
@@ -179,31 +182,58 @@ def strategy() -> tf.distribute.Strategy:
     return chosen
 
 
-def xla_enabled(strategy: tf.distribute.Strategy | None = None) -> bool:
-    """Whether models should compile with XLA (``jit_compile=True``) under ``strategy``.
+XLA_SWITCH = "SEQBOOK_XLA"
+_XLA_VALUES = {"on": True, "off": False, "auto": None}
 
-    Always, except under a ``MirroredStrategy`` whose replicas are several devices of one CPU
-    (the logical devices used to test multi-replica code without GPUs): XLA's CPU compiler
-    places a step on one device and then cannot read the other replicas' variables
-    (TensorFlow's XLA known issue "tf.Variable on a different device"). Real multi-GPU and
-    TPU replicas compile per device and are unaffected.
+
+def xla_enabled(strategy: tf.distribute.Strategy | None = None) -> bool:
+    """Whether models compile with XLA (``jit_compile``): the package's one XLA policy.
+
+    Every builder (through ``seqbook.models.compile_model``) and every chapter asks this
+    function; nothing else sets ``jit_compile``. The rule, by device:
+
+    * **GPU and TPU: on.** XLA fuses the small kernels of attention and recurrent steps, and
+      TPUs need compiled programs anyway.
+    * **CPU: off**, in both profiles. On the reference machine (2 cores;
+      ``benchmarks/xla_policy.py``) compiling costs 2-4 s before the first step of each
+      model, while a steady epoch gains at most 1.1-1.7x at the CPU profile's sizes and is
+      slower (0.75x) for a four-times larger convolutional or Transformer model: at the tens
+      of epochs a chapter trains, XLA would make every chapter slower.
+    * **Replicas on logical CPU devices: off** (the ``MirroredStrategy`` over two CPU
+      devices that the tests use): XLA's CPU compiler places a step on one device and then
+      cannot read the other replicas' variables (TensorFlow's XLA known issue
+      "tf.Variable on a different device").
+
+    The one switch: the environment variable ``SEQBOOK_XLA`` set to ``on`` or ``off`` forces
+    XLA either way (``auto``, or unset, applies the rule). It is read at each call, so set it
+    before building the models.
 
     Parameters
     ----------
     strategy : tf.distribute.Strategy, optional
         Defaults to the strategy of the current scope.
 
+    Raises
+    ------
+    ValueError
+        If ``SEQBOOK_XLA`` holds anything but ``on``, ``off`` or ``auto``.
+
     Example
     -------
-    >>> xla_enabled()
+    >>> xla_enabled() == (accelerator() != "cpu")  # with SEQBOOK_XLA unset
     True
     """
+    value = os.environ.get(XLA_SWITCH, "auto").strip().lower() or "auto"
+    if value not in _XLA_VALUES:
+        raise ValueError(f"{XLA_SWITCH} must be one of on, off, auto; got {value!r}")
+    if _XLA_VALUES[value] is not None:
+        return _XLA_VALUES[value]
     current = tf.distribute.get_strategy() if strategy is None else strategy
     if isinstance(current, tf.distribute.MirroredStrategy):
         devices = current.extended.worker_devices
         if len(devices) > 1 and all(":CPU:" in device.upper() for device in devices):
             return False
-    return True
+    return accelerator() != "cpu"
 
 
 def setup(mixed_precision: bool = True, seed: int | None = 0) -> tf.distribute.Strategy:
@@ -238,12 +268,12 @@ def setup(mixed_precision: bool = True, seed: int | None = 0) -> tf.distribute.S
 
 
 def describe() -> dict[str, Any]:
-    """What the runtime picked: backend, devices, strategy, precision policy and profile.
+    """What the runtime picked: backend, devices, strategy, precision policy, profile, XLA.
 
     Example
     -------
     >>> sorted(describe())
-    ['backend', 'devices', 'precision', 'profile', 'replicas', 'strategy']
+    ['backend', 'devices', 'precision', 'profile', 'replicas', 'strategy', 'xla']
     """
     chosen = strategy()
     return {
@@ -253,4 +283,5 @@ def describe() -> dict[str, Any]:
         "replicas": chosen.num_replicas_in_sync,
         "precision": keras.mixed_precision.global_policy().name,
         "profile": profile(),
+        "xla": xla_enabled(chosen),
     }

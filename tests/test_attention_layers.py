@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from seqbook import layers
+from seqbook import layers, models
 
 
 def _tensors(seed=0, batch=3, tq=4, tv=6, dq=5, dk=5, dv=7):
@@ -226,6 +226,7 @@ def test_keras_save_load_round_trip(make, tmp_path):
         _close(a, b, atol=1e-6)
 
 
+@pytest.mark.usefixtures("force_xla")
 def test_trains_under_xla_and_mixed_precision():
     policy = keras.mixed_precision.dtype_policy()
     try:
@@ -237,7 +238,8 @@ def test_trains_under_xla_and_mixed_precision():
         merged = keras.layers.Concatenate()([context, context2])
         output = keras.layers.Dense(1, dtype="float32")(merged)
         model = keras.Model([query_in, value_in], output)
-        model.compile("adam", "mse", jit_compile=True)
+        model = models.compile_model(model, "mse")
+        assert model.jit_compile is True
         query, value, _, _, _ = _tensors(seed=8, tq=3, dq=4, dv=5)
         target = value.sum(axis=(1, 2))[:, None, None] * np.ones((3, 3, 1), "float32")
         first = model.evaluate([query, value], target, verbose=0)

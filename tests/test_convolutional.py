@@ -69,6 +69,7 @@ def test_receptive_field_values_and_dilation_schedule():
         (lambda: models.cnn_lstm_classifier(num_classes=4, features=3, conv_layers=0), (5, 4)),
     ],
 )
+@pytest.mark.usefixtures("force_xla")  # the model must also compile with XLA
 def test_builders_shapes_and_save_load_round_trip(build, shape, tmp_path):
     keras.utils.set_random_seed(0)
     model = build()

@@ -15,11 +15,12 @@ def _small(kind, **kwargs):
         return models.recurrent_forecaster(units=8, **kwargs)
     if kind == "tcn":
         return models.tcn_forecaster(filters=8, **kwargs)
-    return models.transformer_forecaster(d_model=8, heads=2, key_dim=4, ff_units=16, **kwargs)
+    return models.transformer_forecaster(hidden_dim=8, num_heads=2, key_dim=4, intermediate_dim=16, **kwargs)
 
 
 @pytest.mark.parametrize("kind", ["gru", "tcn", "transformer"])
 @pytest.mark.parametrize("quantiles, relative", [(None, False), (Q, True)])
+@pytest.mark.usefixtures("force_xla")  # the model must also compile with XLA
 def test_shapes_and_save_load_round_trip(kind, quantiles, relative, tmp_path):
     keras.utils.set_random_seed(0)
     model = _small(kind, window=12, features=3, horizon=4, quantiles=quantiles,
@@ -139,8 +140,8 @@ def test_transformer_trains_under_mirrored_strategy_and_bfloat16_keeps_float32(t
         (lambda: models.tcn_forecaster(window=0), "window"),
         (lambda: models.recurrent_forecaster(window=8, features=2, target=2), "target"),
         (lambda: models.recurrent_forecaster(window=8, relative="yes"), "relative"),
-        (lambda: models.transformer_forecaster(window=8, d_model=0), "d_model"),
-        (lambda: models.transformer_forecaster(window=8, blocks=0), "blocks"),
+        (lambda: models.transformer_forecaster(window=8, hidden_dim=0), "hidden_dim"),
+        (lambda: models.transformer_forecaster(window=8, num_layers=0), "num_layers"),
         (lambda: models.transformer_forecaster(window=8, horizon=0), "horizon"),
         (lambda: models.QuantileLoss(None), "quantiles"),
         (lambda: models.SubtractLast(target=-1), "target"),

@@ -81,8 +81,8 @@ def test_memory_gets_no_gradient():
 @pytest.fixture(scope="module")
 def lm():
     keras.utils.set_random_seed(0)
-    return models.DecoderLM(vocab_size=23, max_length=40, width=16, num_heads=2, num_layers=2,
-                       ff_units=32)
+    return models.DecoderLM(vocabulary_size=23, max_sequence_length=40, hidden_dim=16, num_heads=2, num_layers=2,
+                       intermediate_dim=32)
 
 
 def test_lm_cached_logits_equal_full_logits(lm):
@@ -112,16 +112,16 @@ def test_lm_generates_the_same_tokens_with_and_without_cache(lm):
 def test_lm_bad_input(lm):
     with pytest.raises(ValueError, match="prompt"):
         lm.generate(np.array([1, 2, 3]), 2)
-    with pytest.raises(ValueError, match="max_length"):
+    with pytest.raises(ValueError, match="max_sequence_length"):
         lm.generate(np.zeros((1, 30), "int32"), 20)
     with pytest.raises(ValueError, match="divisible"):
-        models.DecoderLM(10, 10, width=10, num_heads=3)
+        models.DecoderLM(10, 10, hidden_dim=10, num_heads=3)
 
 
 def test_lm_round_trips(tmp_path):
     keras.utils.set_random_seed(0)
-    model = models.decoder_lm(vocab_size=7, max_length=16, width=16, num_heads=2, num_layers=1,
-                              ff_units=32)
+    model = models.decoder_lm(vocabulary_size=7, max_sequence_length=16, hidden_dim=16, num_heads=2, num_layers=1,
+                              intermediate_dim=32)
     seq = np.tile(np.arange(1, 7), 2)[None].repeat(2, 0)
     path = tmp_path / "lm.keras"
     model.save(path)
@@ -131,19 +131,20 @@ def test_lm_round_trips(tmp_path):
 
 
 def test_lm_builder_trains_under_mirrored_strategy_and_with_xla_in_mixed_bfloat16(
-        two_cpu_strategy):
+        two_cpu_strategy, monkeypatch):
     seq = np.tile(np.arange(1, 7), 4)[None].repeat(64, 0)[:, :9]
     with two_cpu_strategy.scope():
-        model = models.decoder_lm(vocab_size=7, max_length=16, width=16, num_heads=2,
-                                  num_layers=1, ff_units=32, learning_rate=1e-2)
+        model = models.decoder_lm(vocabulary_size=7, max_sequence_length=16, hidden_dim=16, num_heads=2,
+                                  num_layers=1, intermediate_dim=32, learning_rate=1e-2)
     assert model.jit_compile is False  # XLA is off for replicas on one CPU (runtime.xla_enabled)
     # A periodic sequence is easy to predict: the loss must fall well below log(7).
     loss = model.fit(seq[:, :-1], seq[:, 1:], batch_size=32, epochs=5, verbose=0).history["loss"]
     assert loss[-1] < 0.5 * np.log(7), loss
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    monkeypatch.setenv("SEQBOOK_XLA", "on")  # and under XLA, as on a TPU
     try:
-        model = models.decoder_lm(vocab_size=7, max_length=16, width=16, num_heads=2,
-                                  num_layers=1, ff_units=32)
+        model = models.decoder_lm(vocabulary_size=7, max_sequence_length=16, hidden_dim=16, num_heads=2,
+                                  num_layers=1, intermediate_dim=32)
         assert model.jit_compile is True
         model.fit(seq[:, :-1], seq[:, 1:], batch_size=64, epochs=1, verbose=0)
         assert model.blocks[0].compute_dtype == "bfloat16"

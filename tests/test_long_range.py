@@ -24,9 +24,8 @@ def test_side_by_side_trains_each_model_as_if_alone():
     together = {"rnn": models.adding_model("rnn", 4), "gru": models.adding_model("gru", 4)}
     for name in alone:
         together[name].set_weights(alone[name].get_weights())
-        alone[name].jit_compile = False  # compiling takes longer than these few steps
         alone[name].fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0)
-    joint = models.side_by_side(together, jit_compile=False)
+    joint = models.side_by_side(together)
     joint.fit(x, {name: y for name in together}, epochs=2, batch_size=16, shuffle=False, verbose=0)
     for name in alone:
         for a, b in zip(alone[name].get_weights(), together[name].get_weights()):

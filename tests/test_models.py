@@ -13,7 +13,7 @@ def _token_batch(seed=0, batch=6, length=7, vocab=30):
 
 
 def test_bag_of_words_ignores_order_and_padding():
-    model = models.bag_of_words_classifier(vocab_size=30, num_classes=3)
+    model = models.bag_of_words_classifier(vocabulary_size=30, num_classes=3)
     tokens = _token_batch()
     shuffled = tokens[:, np.random.default_rng(1).permutation(tokens.shape[1])]
     padded = np.pad(tokens, ((0, 0), (0, 4)))
@@ -25,7 +25,7 @@ def test_bag_of_words_ignores_order_and_padding():
 
 @pytest.mark.parametrize("cell", ["gru", "lstm", "rnn"])
 def test_recurrent_classifier_sees_order_but_not_padding(cell):
-    model = models.recurrent_classifier(vocab_size=30, cell=cell, bidirectional=cell == "gru")
+    model = models.recurrent_classifier(vocabulary_size=30, cell=cell, bidirectional=cell == "gru")
     tokens = _token_batch()
     reversed_tokens = tokens[:, ::-1]
     padded = np.pad(tokens, ((0, 0), (0, 4)))  # post-padding, masked out
@@ -44,6 +44,7 @@ def test_recurrent_classifier_sees_order_but_not_padding(cell):
         lambda: models.recurrent_forecaster(window=10, features=2, horizon=3, cell="lstm"),
     ],
 )
+@pytest.mark.usefixtures("force_xla")  # the model must also compile with XLA
 def test_forecasters_shape_and_save_load_round_trip(build, tmp_path):
     model = build()
     x = np.random.default_rng(0).normal(size=(5, 10, 2)).astype("float32")
@@ -57,7 +58,7 @@ def test_forecasters_shape_and_save_load_round_trip(build, tmp_path):
 
 
 def test_classifier_save_load_round_trip(tmp_path):
-    model = models.recurrent_classifier(vocab_size=30)
+    model = models.recurrent_classifier(vocabulary_size=30)
     tokens = _token_batch()
     model.save(tmp_path / "clf.keras")
     restored = keras.saving.load_model(tmp_path / "clf.keras")
@@ -82,13 +83,13 @@ def test_linear_forecaster_learns_an_ar_process():
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda: models.bag_of_words_classifier(vocab_size=0), "vocab_size"),
-        (lambda: models.recurrent_classifier(vocab_size=10, units=-1), "units"),
-        (lambda: models.recurrent_classifier(vocab_size=10, cell="transformer"), "cell"),
+        (lambda: models.bag_of_words_classifier(vocabulary_size=0), "vocabulary_size"),
+        (lambda: models.recurrent_classifier(vocabulary_size=10, units=-1), "units"),
+        (lambda: models.recurrent_classifier(vocabulary_size=10, cell="transformer"), "cell"),
         (lambda: models.dense_forecaster(window=3, hidden=-2), "hidden"),
         (lambda: models.recurrent_forecaster(window=0), "window"),
         (lambda: models.dense_forecaster(window=3, learning_rate=0), "learning_rate"),
-        (lambda: models.bag_of_words_classifier(vocab_size=2.5), "vocab_size"),
+        (lambda: models.bag_of_words_classifier(vocabulary_size=2.5), "vocabulary_size"),
     ],
 )
 def test_bad_arguments_are_named(call, message):

@@ -19,7 +19,7 @@ def test_next_token_probabilities_sum_to_one(order, smoothing):
     contexts = ["", "a", "ab", "ca", "zz", "bcb", "aaaa"]
     for context in contexts:
         probs = lm.next_token_probs(context)
-        assert probs.shape == (lm.vocab_size,)
+        assert probs.shape == (lm.vocabulary_size,)
         assert probs[0] == 0 and np.all(probs[1:] > 0)
         assert abs(probs.sum() - 1) < 1e-12
         # The vector and the scalar look-up agree.

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from seqbook import layers
+from seqbook import layers, models
 
 PAIRS = {
     "rnn": (layers.SimpleRNNCell, keras.layers.SimpleRNN),
@@ -144,6 +144,7 @@ def test_fresh_peephole_cell_equals_plain_lstm_and_forget_bias_is_one():
     assert np.abs(np.asarray(peep(x)) - np.asarray(plain(x))).max() > 1e-3
 
 
+@pytest.mark.usefixtures("force_xla")
 def test_cells_train_under_xla_in_a_model():
     keras.utils.set_random_seed(0)
     x, _ = _batch(seed=6, batch=4)
@@ -151,7 +152,8 @@ def test_cells_train_under_xla_in_a_model():
     inputs = keras.Input(shape=(9, 3))
     hidden = keras.layers.RNN(layers.GRUCell(8))(inputs)
     model = keras.Model(inputs, keras.layers.Dense(1)(hidden))
-    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse", jit_compile=True)
+    model = models.compile_model(model, "mse", learning_rate=0.05)
+    assert model.jit_compile is True
     losses = model.fit(x, y, epochs=30, verbose=0).history["loss"]
     assert losses[-1] < 0.5 * losses[0]
 

@@ -102,7 +102,7 @@ def test_trains_under_mirrored_strategy_on_two_logical_cpus(two_cpu_strategy):
     assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
 
 
-def test_xla_and_mixed_bfloat16_keep_float32_outputs(float32_policy):
+def test_xla_and_mixed_bfloat16_keep_float32_outputs(float32_policy, force_xla):
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     x, y = _regression_data()
     model = _small_model()
@@ -115,7 +115,41 @@ def test_xla_and_mixed_bfloat16_keep_float32_outputs(float32_policy):
     assert history.history["loss"][-1] < history.history["loss"][0]
 
 
-def test_xla_off_only_for_mirrored_over_one_cpu(two_cpu_strategy):
-    assert runtime.xla_enabled(tf.distribute.get_strategy())
-    assert runtime.xla_enabled(tf.distribute.MirroredStrategy(["/cpu:0"]))
-    assert not runtime.xla_enabled(two_cpu_strategy)
+def test_xla_policy_by_device(monkeypatch, two_cpu_strategy):
+    monkeypatch.delenv("SEQBOOK_XLA", raising=False)
+    default = tf.distribute.get_strategy()
+    assert runtime.xla_enabled(default) is False  # a CPU: compiling costs more than it saves
+    assert runtime.describe()["xla"] is False
+    monkeypatch.setattr(runtime, "accelerator", lambda: "gpu")
+    assert runtime.xla_enabled(default) is True
+    assert runtime.xla_enabled(tf.distribute.MirroredStrategy(["/cpu:0"])) is True
+    # Replicas on logical devices of one CPU: XLA cannot read the other replicas' variables.
+    assert runtime.xla_enabled(two_cpu_strategy) is False
+
+
+def test_xla_switch_forces_either_way(monkeypatch):
+    monkeypatch.setenv("SEQBOOK_XLA", "on")
+    assert runtime.xla_enabled() is True
+    assert models.recurrent_forecaster(window=8, features=3, units=8).jit_compile is True
+    monkeypatch.setenv("SEQBOOK_XLA", " OFF ")
+    monkeypatch.setattr(runtime, "accelerator", lambda: "tpu")
+    assert runtime.xla_enabled() is False
+    monkeypatch.setenv("SEQBOOK_XLA", "auto")
+    assert runtime.xla_enabled() is True
+    monkeypatch.setenv("SEQBOOK_XLA", "yes")
+    with pytest.raises(ValueError, match="SEQBOOK_XLA.*on, off, auto.*'yes'"):
+        runtime.xla_enabled()
+
+
+def test_compile_model_follows_the_policy_and_refuses_bad_input(monkeypatch):
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, keras.layers.Dense(1)(inputs))
+    monkeypatch.setenv("SEQBOOK_XLA", "on")
+    assert models.compile_model(model, "mse").jit_compile is True
+    assert models.compile_model(model, "mse", supports_xla=False).jit_compile is False
+    sgd = keras.optimizers.SGD(0.1)
+    assert models.compile_model(model, "mse", optimizer=sgd).optimizer is sgd
+    with pytest.raises(ValueError, match="learning_rate must be > 0; got 0"):
+        models.compile_model(model, "mse", learning_rate=0)
+    with pytest.raises(TypeError, match="optimizer must be"):
+        models.compile_model(model, "mse", optimizer="adam")

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from seqbook import decoding, models
-from seqbook.models.seq2seq import Seq2SeqTranslator, teacher_forcing
+from seqbook.models.seq2seq.recurrent import Seq2SeqTranslator, teacher_forcing
 
 SOURCE = np.array([[3, 4, 5, 6], [7, 8, 0, 0], [9, 0, 0, 0]], dtype="int32")
 TARGET_IN = np.array([[1, 4, 5, 6, 3], [1, 7, 8, 0, 0], [1, 6, 6, 7, 0]], dtype="int32")
@@ -20,13 +20,6 @@ CONFIGS = [
 def _build(**kwargs):
     keras.utils.set_random_seed(0)
     return models.encoder_decoder(12, 10, embedding_dim=6, units=8, **kwargs)
-
-
-def _without_xla(model):
-    """Recompile without XLA: compiling these recurrent graphs with XLA takes longer on a
-    2-core CPU than the small fits below (XLA itself is tested once, at the end)."""
-    model.compile(model.optimizer, model.loss, metrics=["accuracy"], jit_compile=False)
-    return model
 
 
 def _probs(model, source=SOURCE, target_in=TARGET_IN):
@@ -113,9 +106,7 @@ def test_learns_to_copy_and_decodes_greedily_and_with_beams():
     source = rng.integers(3, 9, size=(n, length)).astype("int32")
     target_in, target_out = teacher_forcing(source, start, end_token=end)
     keras.utils.set_random_seed(0)
-    model = _without_xla(
-        models.encoder_decoder(9, 9, embedding_dim=8, units=48, learning_rate=0.02)
-    )
+    model = models.encoder_decoder(9, 9, embedding_dim=8, units=48, learning_rate=0.02)
     model.fit({"source": source, "target_in": target_in}, target_out, batch_size=64,
               epochs=8, verbose=0)
     test = rng.integers(3, 9, size=(200, length)).astype("int32")
@@ -129,7 +120,7 @@ def test_learns_to_copy_and_decodes_greedily_and_with_beams():
 
 
 def test_masked_accuracy_and_loss_ignore_padding():
-    model = _without_xla(_build(cell="gru"))
+    model = _build(cell="gru")
     target_out = np.array([[4, 5, 6, 3, 2], [7, 8, 2, 0, 0], [6, 6, 7, 2, 0]])
     probs = _probs(model)
     real = target_out != 0
@@ -151,7 +142,7 @@ def test_trains_under_mirrored_strategy(two_cpu_strategy):
     assert history.history["loss"][-1] < history.history["loss"][0]
 
 
-def test_mixed_bfloat16_and_an_xla_step_keep_float32_outputs():
+def test_mixed_bfloat16_and_an_xla_step_keep_float32_outputs(monkeypatch):
     target_in, target_out = teacher_forcing(SOURCE[:, :2] % 9 + 1, 1, 2)
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     try:
@@ -160,6 +151,7 @@ def test_mixed_bfloat16_and_an_xla_step_keep_float32_outputs():
         assert model.get_layer("attention").compute_dtype == "bfloat16"
         assert _probs(model, target_in=target_in).dtype == np.float32
         # One compiled (XLA) training step, on the smallest model: compiling is slow on CPUs.
+        monkeypatch.setenv("SEQBOOK_XLA", "on")
         model = models.encoder_decoder(12, 10, embedding_dim=2, units=2)
         assert model.jit_compile is True
         loss = model.train_on_batch({"source": SOURCE, "target_in": target_in}, target_out)
@@ -171,8 +163,8 @@ def test_mixed_bfloat16_and_an_xla_step_keep_float32_outputs():
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda: models.encoder_decoder(0, 10), "source_vocab"),
-        (lambda: models.encoder_decoder(10, -1), "target_vocab"),
+        (lambda: models.encoder_decoder(0, 10), "source_vocabulary_size"),
+        (lambda: models.encoder_decoder(10, -1), "target_vocabulary_size"),
         (lambda: models.encoder_decoder(10, 10, units=0), "units"),
         (lambda: models.encoder_decoder(10, 10, embedding_dim=2.5), "embedding_dim"),
         (lambda: models.encoder_decoder(10, 10, cell="rnn"), "cell"),

@@ -10,8 +10,8 @@ from seqbook.models import PositionEmbedding, transformer_encoder
 def _pooled_model(norm_first=True):
     series = keras.Input(shape=(None, 3))
     hidden = keras.layers.Dense(16)(keras.layers.Masking()(series))
-    hidden = PositionEmbedding(max_length=20)(hidden)
-    hidden = transformer_encoder(hidden, heads=2, key_dim=8, ff_units=32, norm_first=norm_first)
+    hidden = PositionEmbedding(max_sequence_length=20)(hidden)
+    hidden = transformer_encoder(hidden, num_heads=2, key_dim=8, intermediate_dim=32, norm_first=norm_first)
     pooled = keras.layers.GlobalAveragePooling1D()(hidden)
     return keras.Model(series, keras.layers.Dense(2)(pooled))
 
@@ -43,13 +43,13 @@ def test_save_load_round_trip(tmp_path):
 
 
 def test_position_embedding_refuses_a_bad_max_length():
-    with pytest.raises(ValueError, match="max_length"):
-        PositionEmbedding(max_length=0)
+    with pytest.raises(ValueError, match="max_sequence_length"):
+        PositionEmbedding(max_sequence_length=0)
 
 
 @pytest.mark.parametrize(
     "kwargs, name",
-    [({"heads": 0}, "heads"), ({"ff_units": -1}, "ff_units"), ({"dropout": 1.0}, "dropout")],
+    [({"num_heads": 0}, "num_heads"), ({"intermediate_dim": -1}, "intermediate_dim"), ({"dropout": 1.0}, "dropout")],
 )
 def test_bad_block_arguments_are_named(kwargs, name):
     with pytest.raises(ValueError, match=name):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from seqbook.layers import transformer as T
-from seqbook.models.transformer_blocks import transformer_encoder
+from seqbook.models.transformer.encoder import transformer_encoder
 
 RNG = np.random.default_rng(0)
 
@@ -180,7 +180,7 @@ def test_rotary_scores_depend_on_position_difference_only():
 
 def _copy_block_from_builder(norm_first):
     inputs = keras.Input((6, 8))
-    reference = keras.Model(inputs, transformer_encoder(inputs, heads=2, key_dim=4, ff_units=16,
+    reference = keras.Model(inputs, transformer_encoder(inputs, heads=2, key_dim=4, intermediate_dim=16,
                                                         dropout=0.0, norm_first=norm_first))
     block = T.TransformerEncoderBlock(2, 4, 16, norm_first=norm_first)
     block(np.zeros((1, 6, 8), "float32"))

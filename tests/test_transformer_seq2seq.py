@@ -5,13 +5,13 @@ import numpy as np
 import pytest
 
 from seqbook import decoding, models
-from seqbook.models.seq2seq import Seq2SeqTranslator, teacher_forcing
-from seqbook.models.transformer_seq2seq import (
+from seqbook.models.seq2seq.recurrent import Seq2SeqTranslator, teacher_forcing
+from seqbook.models.seq2seq.inference import inference_model
+from seqbook.models.seq2seq.transformer import (
     PaddingMask,
     ScaledEmbedding,
     TransformerTranslator,
     _cross_attention,
-    inference_model,
     transformer_seq2seq,
 )
 
@@ -27,9 +27,8 @@ VARIANTS = [
 
 def _build(**kwargs):
     keras.utils.set_random_seed(0)
-    options = dict(width=16, num_heads=2, ff_units=32, dropout=0.0, max_length=16)
+    options = dict(width=16, num_heads=2, intermediate_dim=32, dropout=0.0, max_length=16)
     model = transformer_seq2seq(12, 10, **{**options, **kwargs})
-    model.jit_compile = False  # XLA's compile time outweighs its gain for these tiny fits
     return model
 
 
@@ -52,10 +51,9 @@ def trained():
     # 960 = 30 batches of 32: no smaller last batch, so the training step is traced once.
     source, target_in, target_out = _reverse_task(960, rng)
     keras.utils.set_random_seed(0)
-    model = transformer_seq2seq(11, 11, width=32, num_heads=4, ff_units=64, encoder_layers=1,
-                                decoder_layers=1, dropout=0.0, max_length=16,
+    model = transformer_seq2seq(11, 11, width=32, num_heads=4, intermediate_dim=64, num_encoder_layers=1,
+                                num_decoder_layers=1, dropout=0.0, max_length=16,
                                 learning_rate=3e-3)
-    model.jit_compile = False
     history = model.fit({"source": source, "target_in": target_in}, target_out,
                         batch_size=32, epochs=4, verbose=0)
     return model, history, rng
@@ -151,7 +149,7 @@ def test_masked_accuracy_and_loss_ignore_padding(trained):
 
 @pytest.mark.parametrize("variant", VARIANTS[:2], ids=str)  # pre- and post-norm
 def test_cross_attention_weights_are_the_ones_the_block_uses(variant):
-    model = _build(decoder_layers=1, **variant)
+    model = _build(num_decoder_layers=1, **variant)
     translator = TransformerTranslator(model)
     weights = translator.cross_attention_weights(SOURCE, TARGET_IN)
     assert weights.shape == (3, 2, 5, 4)
@@ -221,10 +219,9 @@ def test_post_norm_with_learned_positions_trains_under_mirrored_strategy(two_cpu
     source, target_in, target_out = _reverse_task(400, np.random.default_rng(1))
     keras.utils.set_random_seed(0)
     with two_cpu_strategy.scope():
-        model = transformer_seq2seq(11, 11, width=16, num_heads=2, ff_units=32, dropout=0.0,
-                                    encoder_layers=1, decoder_layers=1, norm_first=False,
+        model = transformer_seq2seq(11, 11, width=16, num_heads=2, intermediate_dim=32, dropout=0.0,
+                                    num_encoder_layers=1, num_decoder_layers=1, norm_first=False,
                                     positions="learned", learning_rate=3e-3)
-    model.jit_compile = False
     assert "encoder_norm" not in [layer.name for layer in model.layers]
     history = model.fit({"source": source, "target_in": target_in}, target_out,
                         batch_size=100, epochs=5, verbose=0)  # 4 batches of 100: one trace
@@ -238,8 +235,8 @@ def test_mixed_bfloat16_keeps_float32_outputs():
     source, target_in, _ = _reverse_task(8, np.random.default_rng(3))
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     try:
-        model = transformer_seq2seq(11, 11, width=8, num_heads=2, ff_units=8,
-                                    encoder_layers=1, decoder_layers=1)
+        model = transformer_seq2seq(11, 11, width=8, num_heads=2, intermediate_dim=8,
+                                    num_encoder_layers=1, num_decoder_layers=1)
         assert model.get_layer("decoder_0").compute_dtype == "bfloat16"
         probs = _probs(model, source, target_in)
         assert probs.dtype == np.float32
@@ -253,15 +250,15 @@ def test_mixed_bfloat16_keeps_float32_outputs():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(source_vocab=0), "source_vocab"),
-        (dict(target_vocab=-1), "target_vocab"),
+        (dict(source_vocabulary_size=0), "source_vocabulary_size"),
+        (dict(target_vocabulary_size=-1), "target_vocabulary_size"),
         (dict(width=2.5), "width"),
         (dict(width=18, num_heads=4), "divisible by num_heads"),
         (dict(width=9, num_heads=3), "even"),
         (dict(num_heads=0), "num_heads"),
-        (dict(ff_units=0), "ff_units"),
-        (dict(encoder_layers=0), "encoder_layers"),
-        (dict(decoder_layers=0), "decoder_layers"),
+        (dict(intermediate_dim=0), "intermediate_dim"),
+        (dict(num_encoder_layers=0), "num_encoder_layers"),
+        (dict(num_decoder_layers=0), "num_decoder_layers"),
         (dict(dropout=1.0), "dropout"),
         (dict(dropout=-0.1), "dropout"),
         (dict(positions="rotary"), "positions"),
@@ -271,7 +268,7 @@ def test_mixed_bfloat16_keeps_float32_outputs():
     ],
 )
 def test_bad_arguments_are_named(kwargs, message):
-    arguments = dict(source_vocab=12, target_vocab=10, width=16, num_heads=2, ff_units=16)
+    arguments = dict(source_vocabulary_size=12, target_vocabulary_size=10, width=16, num_heads=2, intermediate_dim=16)
     with pytest.raises(ValueError, match=message):
         transformer_seq2seq(**{**arguments, **kwargs})
 

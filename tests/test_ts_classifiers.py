@@ -13,8 +13,8 @@ BUILDERS = {
     "resnet": lambda **kw: models.resnet_classifier(CLASSES, FEATURES, filters=(8, 16), **kw),
     "lstm": lambda **kw: models.lstm_classifier(CLASSES, FEATURES, units=8, **kw),
     "transformer": lambda **kw: models.transformer_classifier(
-        CLASSES, FEATURES, length=kw.pop("length", LENGTH), model_dim=8, blocks=2, heads=2,
-        key_dim=4, ff_units=16, **kw
+        CLASSES, FEATURES, length=kw.pop("length", LENGTH), hidden_dim=8, num_layers=2, num_heads=2,
+        key_dim=4, intermediate_dim=16, **kw
     ),
 }
 
@@ -29,6 +29,7 @@ def _predict(model, x):
 
 
 @pytest.mark.parametrize("kind", sorted(BUILDERS))
+@pytest.mark.usefixtures("force_xla")  # the model must also compile with XLA
 def test_shapes_xla_float32_output_and_save_load_round_trip(kind, tmp_path):
     keras.utils.set_random_seed(0)
     model = BUILDERS[kind](mask_value=0.0, length=LENGTH)
@@ -171,7 +172,7 @@ def test_pad_series_pads_at_the_end_and_checks_its_input():
         (lambda: models.lstm_classifier(2, 1, units=0), "units"),
         (lambda: models.lstm_classifier(2, 1, dropout=1.0), "dropout"),
         (lambda: models.transformer_classifier(2, 1, length=None), "length"),
-        (lambda: models.transformer_classifier(2, 1, length=10, blocks=0), "blocks"),
+        (lambda: models.transformer_classifier(2, 1, length=10, num_layers=0), "num_layers"),
         (lambda: models.transformer_classifier(2, 1, length=10, mask_value=float("inf")), "mask_value"),
         (lambda: models.StepMask(None), "mask_value"),
     ],

@@ -30,6 +30,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from seqbook.models._common import compile_model
+
 __all__ = ["HMM", "HMMLayer", "hmm_model", "hmm_negative_log_likelihood"]
 
 _TINY = 1e-300  # log(0) is -inf; the floor keeps log space finite (exp(-690) == 0 in practice)
@@ -570,16 +572,11 @@ def hmm_model(
     >>> model.output_shape
     (None,)
     """
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be > 0; got {learning_rate!r}")
     if length is not None and (isinstance(length, bool) or not isinstance(length, int) or length < 2):
         raise ValueError(f"length must be an integer >= 2 or None; got {length!r}")
     symbols = keras.Input(shape=(length,), dtype="int32", name="symbols")
     layer = HMMLayer(num_states, num_symbols, seed=seed, dtype="float32", name="hmm")
     model = keras.Model(symbols, layer(symbols), name="hmm")
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
-        loss=hmm_negative_log_likelihood,
-        jit_compile=False,  # XLA cannot differentiate the TensorFlow scan loop (Keras 3.15)
-    )
-    return model
+    # XLA cannot differentiate the loop of the TensorFlow scan (Keras 3.15).
+    return compile_model(model, hmm_negative_log_likelihood, learning_rate=learning_rate,
+                         supports_xla=False)

@@ -195,7 +195,7 @@ class NGramLM:
 
     # ---------------------------------------------------------------------- probabilities
     @property
-    def vocab_size(self) -> int:
+    def vocabulary_size(self) -> int:
         """Size of the vocabulary, ``BOS``, ``EOS`` and ``UNK`` included."""
         return len(self.vocabulary)
 
@@ -366,5 +366,5 @@ class NGramLM:
     def __repr__(self) -> str:
         return (
             f"NGramLM(order={self.order}, smoothing={self.smoothing!r}, "
-            f"vocab_size={len(self.vocabulary)})"
+            f"vocabulary_size={len(self.vocabulary)})"
         )

@@ -4,13 +4,16 @@
 ``tf.data.Dataset``; all but the online TFDS sets load with no network (see
 ``registry``/``catalogue``). ``series`` and ``word_order`` give the first chapters' arrays
 directly, ``pipelines`` turns arrays into padded, masked, bucketed or windowed ``tf.data``
-pipelines, and ``tokenizers`` trains subword (BPE, WordPiece) vocabularies.
+pipelines, ``arrays`` reads a finite data set whole into NumPy (``to_numpy``) and cuts
+arrays to whole global batches (``trim_to_batches``), and ``tokenizers`` trains subword
+(BPE, WordPiece) vocabularies.
 ``text_pairs`` prepares the sequence-to-sequence tasks: a token ``Vocabulary`` with reserved
 padding, start, end and unknown ids, CMUdict's grapheme-to-phoneme pairs
 (``cmudict_pairs``) and number names in two languages (``number_pairs``, ``number_words``);
 ``texts`` returns a text data set's strings as a list.
 """
 
+from seqbook.data.arrays import to_numpy, trim_to_batches, whole_batches
 from seqbook.data.pipelines import (
     Standardizer,
     bucket_by_length,
@@ -41,8 +44,11 @@ __all__ = [
     "texts",
     "padding_fraction",
     "sunspots",
+    "to_numpy",
     "train_subword_tokenizer",
+    "trim_to_batches",
     "window_arrays",
+    "whole_batches",
     "windows",
     "word_order_sentences",
 ]

@@ -36,13 +36,13 @@ def copy_task(
     num_examples: int = 1000,
     length: int = 10,
     delay: int = 20,
-    vocab_size: int = 8,
+    vocabulary_size: int = 8,
     split: str = "train",
     seed: int = 0,
 ) -> dict[str, np.ndarray]:
     """The copy task: remember ``length`` symbols through ``delay`` blanks, then replay them.
 
-    Symbols are ``1..vocab_size``, blank is 0 and the recall cue is ``vocab_size + 1``.
+    Symbols are ``1..vocabulary_size``, blank is 0 and the recall cue is ``vocabulary_size + 1``.
     ``inputs`` is the symbols, ``delay - 1`` blanks, the cue and ``length`` blanks;
     ``targets`` is blanks until the cue's step, then the symbols. Both are int32 of shape
     ``[num_examples, 2 * length + delay]``.
@@ -57,17 +57,17 @@ def copy_task(
         ("num_examples", num_examples),
         ("length", length),
         ("delay", delay),
-        ("vocab_size", vocab_size),
+        ("vocabulary_size", vocabulary_size),
     ):
         check_int(name, value)
     symbols = _rng(split, seed).integers(
-        1, vocab_size + 1, size=(num_examples, length), dtype=np.int32
+        1, vocabulary_size + 1, size=(num_examples, length), dtype=np.int32
     )
     steps = 2 * length + delay
     inputs = np.zeros((num_examples, steps), np.int32)
     targets = np.zeros((num_examples, steps), np.int32)
     inputs[:, :length] = symbols
-    inputs[:, length + delay - 1] = vocab_size + 1
+    inputs[:, length + delay - 1] = vocabulary_size + 1
     targets[:, length + delay :] = symbols
     return {"inputs": inputs, "targets": targets}
 

@@ -28,7 +28,7 @@ class SubwordTokenizer:
 
     Example
     -------
-    >>> tok = train_subword_tokenizer(["low lower lowest"] * 20, vocab_size=40)
+    >>> tok = train_subword_tokenizer(["low lower lowest"] * 20, vocabulary_size=40)
     >>> tok.decode(tok.encode("lowest"))
     'lowest'
     """
@@ -37,7 +37,7 @@ class SubwordTokenizer:
         self._backend = backend
 
     @property
-    def vocab_size(self) -> int:
+    def vocabulary_size(self) -> int:
         """Number of ids, special tokens included."""
         return self._backend.get_vocab_size(with_added_tokens=True)
 
@@ -55,13 +55,13 @@ class SubwordTokenizer:
         return [self.token_to_id(BOS), *ids, self.token_to_id(EOS)] if add_bos_eos else ids
 
     def encode_batch(
-        self, texts: Sequence[str], max_length: int, add_bos_eos: bool = False
+        self, texts: Sequence[str], sequence_length: int, add_bos_eos: bool = False
     ) -> np.ndarray:
-        """Return int32 ids of shape ``[len(texts), max_length]``, truncated and padded with 0."""
-        check_int("max_length", max_length)
-        out = np.zeros((len(texts), max_length), np.int32)
+        """Return int32 ids of shape ``[len(texts), sequence_length]``, truncated and padded with 0."""
+        check_int("sequence_length", sequence_length)
+        out = np.zeros((len(texts), sequence_length), np.int32)
         for row, text in enumerate(texts):
-            ids = self.encode(text, add_bos_eos)[:max_length]
+            ids = self.encode(text, add_bos_eos)[:sequence_length]
             out[row, : len(ids)] = ids
         return out
 
@@ -70,21 +70,21 @@ class SubwordTokenizer:
         return self._backend.decode([int(i) for i in ids], skip_special_tokens=True)
 
     def encode_dataset(
-        self, dataset: tf.data.Dataset, key: str, max_length: int
+        self, dataset: tf.data.Dataset, key: str, sequence_length: int
     ) -> tf.data.Dataset:
-        """Replace the string feature ``key`` of each element by int32 ids ``[max_length]``.
+        """Replace the string feature ``key`` of each element by int32 ids ``[sequence_length]``.
 
         Encoding runs in Python (``tf.numpy_function``), once per element; ``cache()``
         the result when iterating more than once.
         """
-        check_int("max_length", max_length)
+        check_int("sequence_length", sequence_length)
 
         def encode_one(text: bytes) -> np.ndarray:
-            return self.encode_batch([text.decode("utf-8")], max_length)[0]
+            return self.encode_batch([text.decode("utf-8")], sequence_length)[0]
 
         def replace(element: dict) -> dict:
             ids = tf.numpy_function(encode_one, [element[key]], tf.int32, stateful=False)
-            return {**element, key: tf.ensure_shape(ids, [max_length])}
+            return {**element, key: tf.ensure_shape(ids, [sequence_length])}
 
         return dataset.map(replace)
 
@@ -108,7 +108,7 @@ def _check_text(text: object) -> str:
 
 def train_subword_tokenizer(
     texts: Iterable[str],
-    vocab_size: int = 8000,
+    vocabulary_size: int = 8000,
     algorithm: str = "bpe",
     lowercase: bool = True,
     min_frequency: int = 2,
@@ -119,7 +119,7 @@ def train_subword_tokenizer(
     ----------
     texts : iterable of str
         The training corpus (use the train split only).
-    vocab_size : int
+    vocabulary_size : int
         Target vocabulary size, the four special tokens included.
     algorithm : {"bpe", "wordpiece"}
         Byte-pair encoding (Sennrich et al., 2016) merges the most frequent pair of symbols;
@@ -135,21 +135,21 @@ def train_subword_tokenizer(
 
     Example
     -------
-    >>> tok = train_subword_tokenizer(["the cat sat", "the cats sat"] * 10, vocab_size=50)
+    >>> tok = train_subword_tokenizer(["the cat sat", "the cats sat"] * 10, vocabulary_size=50)
     >>> tok.token_to_id("[PAD]"), tok.decode(tok.encode("the cats"))
     (0, 'the cats')
     """
     from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
 
     check_choice("algorithm", algorithm, ("bpe", "wordpiece"))
-    check_int("vocab_size", vocab_size, minimum=len(SPECIAL_TOKENS) + 1)
+    check_int("vocabulary_size", vocabulary_size, minimum=len(SPECIAL_TOKENS) + 1)
     check_int("min_frequency", min_frequency)
     if isinstance(texts, (str, bytes)):
         raise TypeError("texts must be an iterable of strings, got a single string.")
     if algorithm == "bpe":
         backend = Tokenizer(models.BPE(unk_token=UNK, end_of_word_suffix="</w>"))
         trainer = trainers.BpeTrainer(
-            vocab_size=vocab_size,
+            vocab_size=vocabulary_size,
             min_frequency=min_frequency,
             special_tokens=list(SPECIAL_TOKENS),
             show_progress=False,  # its bars print blank lines into notebooks
@@ -159,7 +159,7 @@ def train_subword_tokenizer(
     else:
         backend = Tokenizer(models.WordPiece(unk_token=UNK))
         trainer = trainers.WordPieceTrainer(
-            vocab_size=vocab_size,
+            vocab_size=vocabulary_size,
             min_frequency=min_frequency,
             special_tokens=list(SPECIAL_TOKENS),
             show_progress=False,

@@ -1,4 +1,5 @@
-"""Evaluation metrics the chapters report, each tested against values worked out by hand.
+"""Evaluation metrics the chapters report, each tested against values worked out by hand
+or a reference implementation; and dynamic time warping, the distance of 1-NN classifiers.
 
 Plain NumPy in, plain floats out, so they score any model (Keras, statsmodels, a baseline
 written in one line) the same way.
@@ -13,6 +14,7 @@ from seqbook.metrics.forecasting import (
     smape,
 )
 from seqbook.metrics.detection import auc_pr, best_f1, precision_recall_f1
+from seqbook.metrics.distances import dtw_distance, dtw_distances
 from seqbook.metrics.text import (
     edit_distance,
     phoneme_error_rate,
@@ -30,6 +32,8 @@ __all__ = [
     "auc_pr",
     "best_f1",
     "precision_recall_f1",
+    "dtw_distance",
+    "dtw_distances",
     "edit_distance",
     "phoneme_error_rate",
     "token_error_rate",

@@ -1,14 +1,30 @@
-"""Builders of the chapters' Keras models, on Keras' fast built-in layers.
+"""Builders of the chapters' Keras models, one subpackage per family, as the book is organised.
 
-Each builder returns a compiled ``keras.Model`` (with XLA, ``jit_compile=True``) whose output
-layer computes in float32, so the same model trains under a mixed precision policy on GPUs
-and TPUs. Build them inside ``seqbook.runtime.setup().scope()``.
+Each builder returns a compiled ``keras.Model`` whose output layer computes in float32, so the
+same model trains under a mixed precision policy on GPUs and TPUs; whether it compiles with
+XLA is decided by :func:`seqbook.runtime.use_xla`. Build them inside
+``seqbook.runtime.setup().scope()``. Every name is also importable from its family:
+
+========================  ===================================================================
+``recurrent``             RNN/LSTM/GRU text classifiers, bag-of-words baseline, adding task
+``convolutional``         temporal convolutional networks, CNN-LSTM hybrid
+``transformer``           the shared Transformer encoder stack and position embedding
+``language``              neural n-gram LM, decoder-only Transformer LM, pretraining helpers
+``seq2seq``               recurrent and Transformer encoder-decoders and their translators
+``timeseries``            forecasters, time-series classifiers, anomaly detectors
+``classical_baselines``   naive, seasonal naive and ARIMA forecasts, nearest-neighbour lookup
+========================  ===================================================================
 """
 
-from seqbook.models.classifiers import bag_of_words_classifier, recurrent_classifier
-from seqbook.models.forecasters import dense_forecaster, recurrent_forecaster
-from seqbook.models.long_range import adding_arrays, adding_experiment, adding_model, side_by_side
-from seqbook.models.language_models import neural_ngram_lm, ngram_windows
+from seqbook.models._common import compile_model
+from seqbook.models.recurrent import (
+    adding_arrays,
+    adding_experiment,
+    adding_model,
+    bag_of_words_classifier,
+    recurrent_classifier,
+    side_by_side,
+)
 from seqbook.models.convolutional import (
     LastStep,
     cnn_lstm_classifier,
@@ -18,127 +34,126 @@ from seqbook.models.convolutional import (
     tcn_receptive_field,
     tcn_regressor,
 )
-from seqbook.models.forecasters import (
-    AddLast,
-    QuantileLoss,
-    SubtractLast,
-    tcn_forecaster,
-    transformer_forecaster,
+from seqbook.models.transformer import (
+    PositionEmbedding,
+    transformer_encoder,
 )
-from seqbook.models.baselines import (
-    arima_forecasts,
-    fourier_terms,
-    naive_forecasts,
-    rolling_targets,
-    seasonal_naive_forecasts,
-)
-from seqbook.models.transformer_blocks import PositionEmbedding, transformer_encoder
-from seqbook.models.ts_classifiers import (
-    MaskedAverage,
-    StepMask,
-    fcn_classifier,
-    lstm_classifier,
-    pad_series,
-    resnet_classifier,
-    transformer_classifier,
-)
-from seqbook.models.anomaly import (
-    forecast_residual_scores,
-    lstm_autoencoder,
-    quantile_threshold,
-    reconstruction_scores,
-    rolling_zscore,
+from seqbook.models.language import (
+    CausalPaddingMask,
+    DecoderLM,
+    TokenPooling,
+    causal_lm,
+    decoder_lm,
+    lm_classifier,
+    load_pretrained_lm,
+    neural_ngram_lm,
+    next_token_windows,
+    ngram_windows,
+    per_character_perplexity,
+    sequence_log_probs,
 )
 from seqbook.models.seq2seq import (
     EncoderState,
     Seq2SeqTranslator,
+    TransformerEncoded,
+    TransformerTranslator,
+    Translator,
     encoder_decoder,
+    inference_model,
     teacher_forcing,
+    transformer_seq2seq,
 )
-from seqbook.models.transformer_seq2seq import inference_model
+from seqbook.models.timeseries import (
+    AddLast,
+    MaskedAverage,
+    QuantileLoss,
+    StepMask,
+    SubtractLast,
+    dense_forecaster,
+    fcn_classifier,
+    forecast_residual_scores,
+    lstm_autoencoder,
+    lstm_classifier,
+    pad_series,
+    quantile_threshold,
+    reconstruction_scores,
+    recurrent_forecaster,
+    resnet_classifier,
+    rolling_zscore,
+    tcn_forecaster,
+    transformer_classifier,
+    transformer_forecaster,
+)
+from seqbook.models.classical_baselines import (
+    arima_forecasts,
+    fourier_terms,
+    naive_forecasts,
+    nearest_neighbour_outputs,
+    rolling_targets,
+    seasonal_naive_forecasts,
+)
 
 __all__ = [
-    "bag_of_words_classifier",
     "adding_arrays",
     "adding_experiment",
     "adding_model",
+    "AddLast",
+    "arima_forecasts",
+    "bag_of_words_classifier",
+    "causal_lm",
+    "CausalPaddingMask",
+    "cnn_lstm_classifier",
+    "compile_model",
+    "decoder_lm",
+    "DecoderLM",
     "dense_forecaster",
+    "encoder_decoder",
+    "EncoderState",
+    "fcn_classifier",
+    "forecast_residual_scores",
+    "fourier_terms",
+    "inference_model",
+    "LastStep",
+    "lm_classifier",
+    "load_pretrained_lm",
+    "lstm_autoencoder",
+    "lstm_classifier",
+    "MaskedAverage",
+    "naive_forecasts",
+    "nearest_neighbour_outputs",
+    "neural_ngram_lm",
+    "next_token_windows",
+    "ngram_windows",
+    "pad_series",
+    "per_character_perplexity",
+    "PositionEmbedding",
+    "quantile_threshold",
+    "QuantileLoss",
+    "reconstruction_scores",
     "recurrent_classifier",
     "recurrent_forecaster",
+    "resnet_classifier",
+    "rolling_targets",
+    "rolling_zscore",
+    "seasonal_naive_forecasts",
+    "Seq2SeqTranslator",
+    "sequence_log_probs",
     "side_by_side",
-    "neural_ngram_lm",
-    "ngram_windows",
-    "LastStep",
-    "cnn_lstm_classifier",
+    "StepMask",
+    "SubtractLast",
     "tcn_block",
     "tcn_classifier",
     "tcn_dilations",
+    "tcn_forecaster",
     "tcn_receptive_field",
     "tcn_regressor",
-    "AddLast",
-    "QuantileLoss",
-    "SubtractLast",
-    "tcn_forecaster",
-    "transformer_forecaster",
-    "arima_forecasts",
-    "fourier_terms",
-    "naive_forecasts",
-    "rolling_targets",
-    "seasonal_naive_forecasts",
-    "PositionEmbedding",
-    "transformer_encoder",
-    "MaskedAverage",
-    "StepMask",
-    "fcn_classifier",
-    "lstm_classifier",
-    "pad_series",
-    "resnet_classifier",
-    "transformer_classifier",
-    "forecast_residual_scores",
-    "lstm_autoencoder",
-    "quantile_threshold",
-    "reconstruction_scores",
-    "rolling_zscore",
-    "EncoderState",
-    "Seq2SeqTranslator",
-    "encoder_decoder",
-    "inference_model",
     "teacher_forcing",
-]
-
-from seqbook.models.decoder_lm import DecoderLM, decoder_lm  # noqa: E402
-
-__all__ += ["DecoderLM", "decoder_lm"]
-
-from seqbook.models.pretraining import (  # noqa: E402
-    CausalPaddingMask,
-    TokenPooling,
-    causal_lm,
-    lm_classifier,
-    load_pretrained_lm,
-    next_token_windows,
-    per_character_perplexity,
-    sequence_log_probs,
-)
-
-__all__ += [
-    "CausalPaddingMask",
     "TokenPooling",
-    "causal_lm",
-    "lm_classifier",
-    "load_pretrained_lm",
-    "next_token_windows",
-    "per_character_perplexity",
-    "sequence_log_probs",
+    "transformer_classifier",
+    "transformer_encoder",
+    "transformer_forecaster",
+    "transformer_seq2seq",
+    "TransformerEncoded",
+    "TransformerTranslator",
+    "Translator",
 ]
-
-from seqbook.models.transformer_seq2seq import (  # noqa: E402
-    TransformerEncoded,
-    TransformerTranslator,
-    transformer_seq2seq,
-)
-from seqbook.models.translator import Translator  # noqa: E402
-from seqbook.models.lookup import nearest_neighbour_outputs  # noqa: E402
-
-__all__ += ["TransformerEncoded", "TransformerTranslator", "Translator", "nearest_neighbour_outputs",
-            "transformer_seq2seq"]

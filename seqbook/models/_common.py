@@ -1,6 +1,8 @@
-"""Checks and compile settings shared by the model builders."""
+"""Checks and the compile step shared by the model builders (and by chapters' hand-built models)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import keras
 
@@ -18,23 +20,58 @@ def recurrent_layer(cell: str, units: int, **kwargs) -> keras.layers.Layer:
 
 
 def compile_model(
-    model: keras.Model, loss: str, metrics: list[str], learning_rate: float
+    model: keras.Model,
+    loss: Any,
+    metrics: list[Any] | None = None,
+    learning_rate: float = 1e-3,
+    *,
+    optimizer: keras.optimizers.Optimizer | None = None,
+    supports_xla: bool = True,
 ) -> keras.Model:
-    """Compile with Adam and XLA, the settings every builder shares.
+    """Compile a model the way every builder does: Adam, the runtime's XLA policy, a built
+    optimizer.
 
-    XLA (``jit_compile=True``) is on wherever it works: see :func:`seqbook.runtime.xla_enabled`.
+    Chapters that assemble a model by hand compile it with this function too, so that
+    whether it runs under XLA is decided in one place, :func:`seqbook.runtime.xla_enabled`
+    (on for GPUs and TPUs, off on a CPU; ``SEQBOOK_XLA=on|off`` forces it).
+
     The optimizer's variables are created here, for a built model: left to the first
     training step, their creation makes TensorFlow trace that step twice, which costs
     about as much as the whole first epoch of a small model on a CPU
     (``benchmarks/first_fit.py``).
+
+    Parameters
+    ----------
+    model : keras.Model
+    loss, metrics
+        As for ``keras.Model.compile``.
+    learning_rate : float
+        Adam's learning rate; ignored when ``optimizer`` is given.
+    optimizer : keras.optimizers.Optimizer, optional
+        Another optimizer than Adam.
+    supports_xla : bool
+        False for a model XLA cannot compile (the HMM layer's ``scan``): then it never
+        compiles with XLA, whatever the policy says.
+
+    Example
+    -------
+    >>> inputs = keras.Input((3,))
+    >>> model = keras.Model(inputs, keras.layers.Dense(1)(inputs))
+    >>> model = compile_model(model, "mse", learning_rate=0.01)
+    >>> model.jit_compile == runtime.xla_enabled()
+    True
     """
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be > 0; got {learning_rate!r}")
+    if optimizer is None:
+        if isinstance(learning_rate, bool) or not learning_rate > 0:
+            raise ValueError(f"learning_rate must be > 0; got {learning_rate!r}")
+        optimizer = keras.optimizers.Adam(learning_rate)
+    elif not isinstance(optimizer, keras.optimizers.Optimizer):
+        raise TypeError(f"optimizer must be a keras.optimizers.Optimizer; got {optimizer!r}")
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
+        optimizer=optimizer,
         loss=loss,
-        metrics=metrics,
-        jit_compile=runtime.xla_enabled(),
+        metrics=list(metrics or []),
+        jit_compile=supports_xla and runtime.xla_enabled(),
     )
     if model.built and model.trainable_variables:
         model.optimizer.build(model.trainable_variables)

@@ -21,7 +21,7 @@ def test_same_seed_same_data_and_splits_differ():
 
 
 def test_copy_task_targets_replay_the_inputs():
-    data = generators.copy_task(num_examples=50, length=5, delay=7, vocab_size=4)
+    data = generators.copy_task(num_examples=50, length=5, delay=7, vocabulary_size=4)
     assert data["inputs"].shape == (50, 17)
     assert np.array_equal(data["targets"][:, -5:], data["inputs"][:, :5])
     assert (data["inputs"][:, 11] == 5).all() and data["inputs"][:, :5].min() >= 1

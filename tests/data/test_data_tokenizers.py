@@ -18,8 +18,8 @@ def corpus():
 
 @pytest.mark.parametrize("algorithm", ["bpe", "wordpiece"])
 def test_trained_tokenizer_round_trips_and_splits_rare_words(corpus, algorithm, tmp_path):
-    tok = train_subword_tokenizer(corpus, vocab_size=600, algorithm=algorithm)
-    assert tok.vocab_size == 600 and tok.token_to_id("[PAD]") == 0
+    tok = train_subword_tokenizer(corpus, vocabulary_size=600, algorithm=algorithm)
+    assert tok.vocabulary_size == 600 and tok.token_to_id("[PAD]") == 0
     sentence = "the interpreter evaluates the expression and returns its value"
     assert tok.decode(tok.encode(sentence)) == sentence
     assert len(tok.tokens("metaclassing")) > 1  # a rare word becomes several known pieces
@@ -31,11 +31,11 @@ def test_trained_tokenizer_round_trips_and_splits_rare_words(corpus, algorithm, 
 
 
 def test_padding_truncation_and_dataset(corpus):
-    tok = train_subword_tokenizer(corpus[:20], vocab_size=300)
-    batch = tok.encode_batch(["a for loop", "while " * 50], max_length=8, add_bos_eos=True)
+    tok = train_subword_tokenizer(corpus[:20], vocabulary_size=300)
+    batch = tok.encode_batch(["a for loop", "while " * 50], sequence_length=8, add_bos_eos=True)
     assert batch.shape == (2, 8) and batch.dtype == np.int32
     assert batch[0, 0] == tok.token_to_id("[BOS]") and batch[0, -1] == 0 and (batch[1] != 0).all()
-    dataset = tok.encode_dataset(load("python_docs", split="test"), "text", max_length=16)
+    dataset = tok.encode_dataset(load("python_docs", split="test"), "text", sequence_length=16)
     assert dataset.element_spec["text"] == tf.TensorSpec([16], tf.int32)
     first = next(iter(dataset))["text"].numpy()
     assert (first > 0).all()  # topics are long: no padding in 16 ids
@@ -44,7 +44,7 @@ def test_padding_truncation_and_dataset(corpus):
 def test_bad_arguments():
     with pytest.raises(ValueError, match="algorithm must be one of"):
         train_subword_tokenizer(["a b"], algorithm="unigram")
-    with pytest.raises(ValueError, match="vocab_size must be >= 5"):
-        train_subword_tokenizer(["a b"], vocab_size=2)
+    with pytest.raises(ValueError, match="vocabulary_size must be >= 5"):
+        train_subword_tokenizer(["a b"], vocabulary_size=2)
     with pytest.raises(TypeError, match="single string"):
         train_subword_tokenizer("a b c")

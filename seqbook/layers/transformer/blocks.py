@@ -27,8 +27,8 @@ from seqbook.layers.transformer.multi_head import MultiHeadAttention
 __all__ = ["TransformerDecoderBlock", "TransformerEncoderBlock"]
 
 
-def _check(num_heads: Any, key_dim: Any, ff_units: Any, dropout: Any) -> None:
-    require_positive(num_heads=num_heads, key_dim=key_dim, ff_units=ff_units)
+def _check(num_heads: Any, key_dim: Any, intermediate_dim: Any, dropout: Any) -> None:
+    require_positive(num_heads=num_heads, key_dim=key_dim, intermediate_dim=intermediate_dim)
     require_rate(dropout=dropout)
 
 
@@ -39,7 +39,7 @@ class _Block(keras.layers.Layer):
         self,
         num_heads: int,
         key_dim: int,
-        ff_units: int,
+        intermediate_dim: int,
         dropout: float = 0.0,
         norm_first: bool = True,
         activation: str = "gelu",
@@ -47,8 +47,8 @@ class _Block(keras.layers.Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        _check(num_heads, key_dim, ff_units, dropout)
-        self.num_heads, self.key_dim, self.ff_units = num_heads, key_dim, ff_units
+        _check(num_heads, key_dim, intermediate_dim, dropout)
+        self.num_heads, self.key_dim, self.intermediate_dim = num_heads, key_dim, intermediate_dim
         self.dropout, self.norm_first = float(dropout), bool(norm_first)
         self.activation, self.epsilon = activation, float(epsilon)
         self.supports_masking = True
@@ -63,11 +63,11 @@ class _Block(keras.layers.Layer):
     def _build_feed_forward(self, width: int, shape: tuple) -> None:
         self.ff_norm = self._norm("ff_norm")
         self.ff_norm.build(shape)
-        self.expand = keras.layers.Dense(self.ff_units, activation=self.activation, name="expand",
+        self.expand = keras.layers.Dense(self.intermediate_dim, activation=self.activation, name="expand",
                                          dtype=self.dtype_policy)
         self.expand.build(shape)
         self.contract = keras.layers.Dense(width, name="contract", dtype=self.dtype_policy)
-        self.contract.build(tuple(shape[:-1]) + (self.ff_units,))
+        self.contract.build(tuple(shape[:-1]) + (self.intermediate_dim,))
         self.drop = keras.layers.Dropout(self.dropout)
 
     def _residual(self, x: Any, norm: Any, sublayer: Any, training: Any) -> Any:
@@ -86,7 +86,7 @@ class _Block(keras.layers.Layer):
             **super().get_config(),
             "num_heads": self.num_heads,
             "key_dim": self.key_dim,
-            "ff_units": self.ff_units,
+            "intermediate_dim": self.intermediate_dim,
             "dropout": self.dropout,
             "norm_first": self.norm_first,
             "activation": self.activation,
@@ -102,7 +102,7 @@ class TransformerEncoderBlock(_Block):
     ----------
     num_heads, key_dim : int
         Attention heads and the size of each head's queries and keys.
-    ff_units : int
+    intermediate_dim : int
         Hidden width of the feed-forward network.
     dropout : float
         Dropout on the attention weights and after each sub-layer, in ``[0, 1)``.
@@ -124,7 +124,7 @@ class TransformerEncoderBlock(_Block):
     Example
     -------
     >>> import numpy as np
-    >>> block = TransformerEncoderBlock(num_heads=2, key_dim=4, ff_units=16)
+    >>> block = TransformerEncoderBlock(num_heads=2, key_dim=4, intermediate_dim=16)
     >>> tuple(block(np.zeros((2, 5, 8), "float32")).shape)
     (2, 5, 8)
     """
@@ -154,7 +154,7 @@ class TransformerDecoderBlock(_Block):
 
     Parameters
     ----------
-    num_heads, key_dim, ff_units, dropout, norm_first, activation, epsilon
+    num_heads, key_dim, intermediate_dim, dropout, norm_first, activation, epsilon
         As in :class:`TransformerEncoderBlock`.
     cross_attention : bool
         Whether the block attends to a ``context`` (encoder-decoder models); a decoder-only
@@ -191,10 +191,10 @@ class TransformerDecoderBlock(_Block):
     True
     """
 
-    def __init__(self, num_heads: int, key_dim: int, ff_units: int, dropout: float = 0.0,
+    def __init__(self, num_heads: int, key_dim: int, intermediate_dim: int, dropout: float = 0.0,
                  norm_first: bool = True, cross_attention: bool = True, activation: str = "gelu",
                  epsilon: float = 1e-6, **kwargs: Any) -> None:
-        super().__init__(num_heads, key_dim, ff_units, dropout, norm_first, activation, epsilon,
+        super().__init__(num_heads, key_dim, intermediate_dim, dropout, norm_first, activation, epsilon,
                          **kwargs)
         self.cross_attention = bool(cross_attention)
 

@@ -2,8 +2,8 @@
 
 * :func:`sinusoidal_encoding` and :class:`SinusoidalPositionEncoding`: the fixed sines and
   cosines of the original Transformer (Vaswani et al., 2017); no weights, any length.
-* :class:`LearnedPositionEmbedding`: one trained vector per position, as in BERT and GPT;
-  limited to ``max_length`` positions.
+* :class:`PositionEmbedding`: one trained vector per position, as in BERT and GPT;
+  limited to ``max_sequence_length`` positions.
 * :func:`apply_rotary` and :class:`RotaryEmbedding`: rotary position embeddings (Su et al.,
   2021), which rotate queries and keys so that their dot product depends on the
   *difference* of positions.
@@ -20,9 +20,11 @@ import keras
 from keras import ops
 
 from seqbook._checks import require_positive
+from seqbook.layers._config import renamed_keys
 
 __all__ = [
     "LearnedPositionEmbedding",
+    "PositionEmbedding",
     "RotaryEmbedding",
     "SinusoidalPositionEncoding",
     "apply_rotary",
@@ -132,55 +134,82 @@ class SinusoidalPositionEncoding(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="seqbook")
-class LearnedPositionEmbedding(keras.layers.Layer):
-    """Add a trained vector per position to ``[batch, time, depth]`` inputs.
+class PositionEmbedding(keras.layers.Layer):
+    """Add a trained vector per position to ``[batch, time, hidden_dim]`` inputs.
+
+    Attention is blind to order; adding a trainable vector for each position (as BERT and
+    GPT do) gives the model the order back. Inputs may be shorter than
+    ``max_sequence_length``: positions ``start_index ... start_index + time - 1`` are used, so
+    generation with a key/value cache gives a new token its true position. Keras masks pass
+    through unchanged. (keras-hub calls this layer ``PositionEmbedding`` too.)
 
     Parameters
     ----------
-    max_length : int
+    max_sequence_length : int
         Number of positions with a vector; longer inputs raise ``ValueError``.
     initializer : str or keras.initializers.Initializer
-        Initializer of the ``[max_length, depth]`` table.
+        Initializer of the ``[max_sequence_length, hidden_dim]`` table.
     **kwargs
         Passed to ``keras.layers.Layer``.
 
     Example
     -------
     >>> import numpy as np
-    >>> layer = LearnedPositionEmbedding(max_length=16)
+    >>> layer = PositionEmbedding(max_sequence_length=16)
     >>> tuple(layer(np.zeros((2, 5, 6), "float32"), start_index=3).shape)
     (2, 5, 6)
     """
 
-    def __init__(self, max_length: int, initializer: Any = "glorot_uniform", **kwargs: Any):
+    def __init__(self, max_sequence_length: int, initializer: Any = "glorot_uniform",
+                 **kwargs: Any):
         super().__init__(**kwargs)
-        self.max_length = _positive("max_length", max_length)
+        self.max_sequence_length = _positive("max_sequence_length", max_sequence_length)
         self.initializer = keras.initializers.get(initializer)
         self.supports_masking = True
 
     def build(self, input_shape: tuple) -> None:
         if input_shape[-1] is None:
-            raise ValueError("LearnedPositionEmbedding needs a known last (feature) dimension")
+            raise ValueError("PositionEmbedding needs a known last (feature) dimension")
         self.embeddings = self.add_weight(
-            name="embeddings", shape=(self.max_length, input_shape[-1]), initializer=self.initializer
+            name="embeddings", shape=(self.max_sequence_length, input_shape[-1]),
+            initializer=self.initializer,
         )
 
     def call(self, inputs: Any, start_index: Any = 0) -> Any:
         length = inputs.shape[1]
-        if isinstance(length, int) and isinstance(start_index, int) and start_index + length > self.max_length:
+        if (isinstance(length, int) and isinstance(start_index, int)
+                and start_index + length > self.max_sequence_length):
             raise ValueError(
-                f"positions up to {start_index + length} need max_length >= that; "
-                f"got max_length={self.max_length}"
+                f"positions up to {start_index + length} need max_sequence_length >= that; "
+                f"got max_sequence_length={self.max_sequence_length}"
             )
-        table = ops.slice(self.embeddings, (start_index, 0), (ops.shape(inputs)[1], inputs.shape[-1]))
+        table = ops.slice(self.embeddings, (start_index, 0),
+                          (ops.shape(inputs)[1], inputs.shape[-1]))
         return inputs + ops.cast(table, inputs.dtype)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return mask
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape)
 
     def get_config(self) -> dict:
         return {
             **super().get_config(),
-            "max_length": self.max_length,
+            "max_sequence_length": self.max_sequence_length,
             "initializer": keras.initializers.serialize(self.initializer),
         }
+
+    @classmethod
+    def from_config(cls, config: dict) -> "PositionEmbedding":
+        # ``.keras`` files saved before the rename call the length ``max_length``.
+        return super().from_config(renamed_keys(config, {"max_length": "max_sequence_length"}))
+
+
+#: The old name of :class:`PositionEmbedding`, kept so that ``.keras`` files saved as
+#: ``seqbook>LearnedPositionEmbedding`` still load (and old code still runs).
+LearnedPositionEmbedding = PositionEmbedding
+keras.saving.get_custom_objects()["seqbook>LearnedPositionEmbedding"] = PositionEmbedding
 
 
 def apply_rotary(x: Any, start_index: Any = 0, max_wavelength: float = 10000.0) -> Any:

@@ -8,7 +8,7 @@ Four families, all compiled through :func:`seqbook.models._common.compile_model`
   three such convolutions each;
 * :func:`lstm_classifier`, an LSTM whose final state is classified;
 * :func:`transformer_classifier`, a stack of Transformer encoder blocks
-  (:func:`seqbook.models.transformer_blocks.transformer_encoder`) with learned positions.
+  (:func:`seqbook.models.transformer.encoder.transformer_encoder`) with learned positions.
 
 Variable-length series are padded at the *end* to a common length with a constant
 (:func:`pad_series`; 0 by default) and the builders are given that constant as
@@ -30,7 +30,7 @@ import keras
 import numpy as np
 
 from seqbook.models._common import compile_model, require_positive, require_rate
-from seqbook.models.transformer_blocks import PositionEmbedding, transformer_encoder
+from seqbook.models.transformer.encoder import PositionEmbedding, transformer_encoder
 
 __all__ = [
     "MaskedAverage",
@@ -360,19 +360,19 @@ def transformer_classifier(
     num_classes: int,
     features: int,
     length: int,
-    model_dim: int = 64,
-    blocks: int = 2,
-    heads: int = 4,
+    hidden_dim: int = 64,
+    num_layers: int = 2,
+    num_heads: int = 4,
     key_dim: int = 16,
-    ff_units: int = 128,
+    intermediate_dim: int = 128,
     dropout: float = 0.1,
     mask_value: float | None = None,
     learning_rate: float = 1e-3,
 ) -> keras.Model:
     """A Transformer encoder over the time steps, averaged over the real steps and classified.
 
-    Each step's features are projected to ``model_dim`` values, a learned position vector is
-    added (:class:`~seqbook.models.transformer_blocks.PositionEmbedding`), ``blocks``
+    Each step's features are projected to ``hidden_dim`` values, a learned position vector is
+    added (:class:`~seqbook.models.transformer.encoder.PositionEmbedding`), ``num_layers``
     pre-norm encoder blocks follow, and the outputs are averaged over time. With
     ``mask_value`` set, ``keras.layers.Masking`` marks padded steps: attention gives them no
     weight and the average leaves them out. Pad at the end (:func:`pad_series`) so that the
@@ -384,11 +384,11 @@ def transformer_classifier(
         As in :func:`fcn_classifier`.
     length : int
         The longest input: the number of learned positions. Inputs may be shorter.
-    model_dim : int
+    hidden_dim : int
         Width of the encoder.
-    blocks : int
+    num_layers : int
         Number of encoder blocks.
-    heads, key_dim, ff_units : int
+    num_heads, key_dim, intermediate_dim : int
         Attention heads, size of each head, width of the feed-forward layer.
     dropout : float
         Dropout inside the blocks, in ``[0, 1)``.
@@ -401,19 +401,19 @@ def transformer_classifier(
 
     Example
     -------
-    >>> model = transformer_classifier(num_classes=9, features=12, length=29, model_dim=16,
-    ...                                blocks=1, heads=2, key_dim=8, ff_units=32)
+    >>> model = transformer_classifier(num_classes=9, features=12, length=29, hidden_dim=16,
+    ...                                num_layers=1, num_heads=2, key_dim=8, intermediate_dim=32)
     >>> model.output_shape
     (None, 9)
     """
     require_positive(
         num_classes=num_classes,
         length=length,
-        model_dim=model_dim,
-        blocks=blocks,
-        heads=heads,
+        hidden_dim=hidden_dim,
+        num_layers=num_layers,
+        num_heads=num_heads,
         key_dim=key_dim,
-        ff_units=ff_units,
+        intermediate_dim=intermediate_dim,
     )
     require_rate(dropout=dropout)
     mask_value = _check_mask_value(mask_value)
@@ -421,11 +421,11 @@ def transformer_classifier(
     # Any length up to ``length`` (the learned positions): shorter inputs use the first ones.
     series = keras.Input(shape=(None, features), name="series")
     x = keras.layers.Masking(mask_value)(series) if mask_value is not None else series
-    x = keras.layers.Dense(model_dim, name="project")(x)
+    x = keras.layers.Dense(hidden_dim, name="project")(x)
     x = PositionEmbedding(length, name="positions")(x)
-    for _ in range(blocks):
+    for _ in range(num_layers):
         x = transformer_encoder(
-            x, heads=heads, key_dim=key_dim, ff_units=ff_units, dropout=dropout, norm_first=True
+            x, num_heads=num_heads, key_dim=key_dim, intermediate_dim=intermediate_dim, dropout=dropout, norm_first=True
         )
     x = keras.layers.LayerNormalization(epsilon=1e-6)(x)
     pooled = keras.layers.GlobalAveragePooling1D(name="average")(x)

@@ -3,7 +3,7 @@
 The pieces the pretraining chapter needs and a practitioner can reuse:
 
 * :func:`causal_lm` builds a GPT-style decoder-only language model from the package's shared
-  Transformer block (:func:`~seqbook.models.transformer_blocks.transformer_encoder` with a
+  Transformer block (:func:`~seqbook.models.transformer.encoder.transformer_encoder` with a
   causal mask, so Keras' fused attention does the work);
 * :func:`next_token_windows` cuts a stream of token ids into (input, target) training pairs,
   and :func:`sequence_log_probs` scores a long sequence with a sliding context window;
@@ -31,7 +31,7 @@ import numpy as np
 from keras import ops
 
 from seqbook.models._common import compile_model, require_positive, require_rate
-from seqbook.models.transformer_blocks import PositionEmbedding, transformer_encoder
+from seqbook.models.transformer.encoder import PositionEmbedding, transformer_encoder
 
 __all__ = [
     "CausalPaddingMask",
@@ -124,12 +124,12 @@ class TokenPooling(keras.layers.Layer):
 
 
 def causal_lm(
-    vocab_size: int,
-    max_length: int,
-    width: int = 128,
-    heads: int = 4,
+    vocabulary_size: int,
+    max_sequence_length: int,
+    hidden_dim: int = 128,
+    num_heads: int = 4,
     num_layers: int = 4,
-    ff_units: int = 512,
+    intermediate_dim: int = 512,
     dropout: float = 0.1,
     learning_rate: float = 1e-3,
 ) -> keras.Model:
@@ -142,13 +142,13 @@ def causal_lm(
 
     Parameters
     ----------
-    vocab_size : int
+    vocabulary_size : int
         Number of token ids (id 0 is padding).
-    max_length : int
+    max_sequence_length : int
         The longest input the position table covers.
-    width : int
-        Model width ``d``; must be divisible by ``heads``.
-    heads, num_layers, ff_units : int
+    hidden_dim : int
+        Model width ``d``; must be divisible by ``num_heads``.
+    num_heads, num_layers, intermediate_dim : int
         Attention heads per block, number of blocks, feed-forward hidden width.
     dropout : float
         Dropout rate inside the blocks, in ``[0, 1)``.
@@ -164,28 +164,28 @@ def causal_lm(
     Example
     -------
     >>> import numpy as np
-    >>> lm = causal_lm(vocab_size=20, max_length=8, width=16, heads=2, num_layers=1,
-    ...                ff_units=32)
+    >>> lm = causal_lm(vocabulary_size=20, max_sequence_length=8, hidden_dim=16, num_heads=2, num_layers=1,
+    ...                intermediate_dim=32)
     >>> tuple(lm(np.ones((3, 8), "int32")).shape)
     (3, 8, 20)
     """
-    require_positive(vocab_size=vocab_size, max_length=max_length, width=width, heads=heads,
-                     num_layers=num_layers, ff_units=ff_units)
-    if width % heads:
-        raise ValueError(f"width must be divisible by heads; got width={width}, heads={heads}")
-    config = {"vocab_size": vocab_size, "max_length": max_length, "width": width,
-              "heads": heads, "num_layers": num_layers, "ff_units": ff_units,
+    require_positive(vocabulary_size=vocabulary_size, max_sequence_length=max_sequence_length, hidden_dim=hidden_dim, num_heads=num_heads,
+                     num_layers=num_layers, intermediate_dim=intermediate_dim)
+    if hidden_dim % num_heads:
+        raise ValueError(f"hidden_dim must be divisible by num_heads; got hidden_dim={hidden_dim}, num_heads={num_heads}")
+    config = {"vocabulary_size": vocabulary_size, "max_sequence_length": max_sequence_length, "hidden_dim": hidden_dim,
+              "num_heads": num_heads, "num_layers": num_layers, "intermediate_dim": intermediate_dim,
               "dropout": dropout}
     tokens = keras.Input(shape=(None,), dtype="int32", name="tokens")
     mask = CausalPaddingMask(name="causal_mask")(tokens)
-    x = keras.layers.Embedding(vocab_size, width, name="embedding")(tokens)
-    x = PositionEmbedding(max_length, name="positions")(x)
+    x = keras.layers.Embedding(vocabulary_size, hidden_dim, name="embedding")(tokens)
+    x = PositionEmbedding(max_sequence_length, name="positions")(x)
     x = keras.layers.Dropout(dropout)(x)
     for _ in range(num_layers):
-        x = transformer_encoder(x, heads=heads, key_dim=width // heads, ff_units=ff_units,
+        x = transformer_encoder(x, num_heads=num_heads, key_dim=hidden_dim // num_heads, intermediate_dim=intermediate_dim,
                                 dropout=dropout, norm_first=True, attention_mask=mask)
     x = keras.layers.LayerNormalization(epsilon=1e-6, name="final_norm")(x)
-    logits = keras.layers.Dense(vocab_size, dtype="float32", name="logits")(x)
+    logits = keras.layers.Dense(vocabulary_size, dtype="float32", name="logits")(x)
     model = keras.Model(tokens, logits, name="causal_lm")
     model.lm_config = config
     return compile_model(
@@ -239,8 +239,8 @@ def lm_classifier(
     Example
     -------
     >>> import numpy as np
-    >>> lm = causal_lm(vocab_size=20, max_length=8, width=16, heads=2, num_layers=1,
-    ...                ff_units=32)
+    >>> lm = causal_lm(vocabulary_size=20, max_sequence_length=8, hidden_dim=16, num_heads=2, num_layers=1,
+    ...                intermediate_dim=32)
     >>> clf = lm_classifier(lm, num_classes=3, pooling="last")
     >>> tuple(clf(np.array([[4, 5, 0, 0]])).shape)
     (1, 3)
@@ -337,7 +337,7 @@ def sequence_log_probs(
     tokens : sequence of int
         One sequence, typically ``[BOS] ... [EOS]``; its first token is context only.
     context : int
-        Window length (at most the model's ``max_length``), >= 2.
+        Window length (at most the model's ``max_sequence_length``), >= 2.
     batch_size : int
         Windows per model call.
 
@@ -454,7 +454,7 @@ def load_pretrained_lm(name: str = PRETRAINED_NAME) -> tuple[keras.Model, Any, d
     Example
     -------
     >>> lm, tokenizer, record = load_pretrained_lm()  # doctest: +SKIP
-    >>> lm.lm_config["vocab_size"] == tokenizer.vocab_size  # doctest: +SKIP
+    >>> lm.lm_config["vocabulary_size"] == tokenizer.vocabulary_size  # doctest: +SKIP
     True
     """
     from seqbook.data import SubwordTokenizer

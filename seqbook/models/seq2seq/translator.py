@@ -2,7 +2,7 @@
 
 A *translator* wraps a trained sequence-to-sequence model for decoding. The two kinds in the
 package, :class:`~seqbook.models.seq2seq.Seq2SeqTranslator` (recurrent encoder-decoders)
-and :class:`~seqbook.models.transformer_seq2seq.TransformerTranslator`, differ in how they
+and :class:`~seqbook.models.seq2seq.transformer.TransformerTranslator`, differ in how they
 encode a source and how they compute the next token's probabilities; everything around
 that (checking ids, the ``log_prob_fn`` that :mod:`seqbook.decoding` consumes, greedy and
 beam-search translation) is written once, here, in :class:`Translator`.
@@ -23,7 +23,7 @@ __all__ = ["Translator"]
 class Translator:
     """Base of the translators: input checks, :meth:`log_prob_fn` and :meth:`translate`.
 
-    A subclass sets ``source_vocab``, ``target_vocab`` and ``max_length`` (the most
+    A subclass sets ``source_vocabulary_size``, ``target_vocabulary_size`` and ``max_sequence_length`` (the most
     positions the model reads on either side; ``None`` for no limit) and implements
     ``encode(source)``, which runs the encoder once, and
     ``_next_log_probs(encoded, prefixes, memory)``, which returns the next token's
@@ -33,16 +33,16 @@ class Translator:
     Example
     -------
     >>> from seqbook.models import encoder_decoder, inference_model
-    >>> translator = inference_model(encoder_decoder(source_vocab=12, target_vocab=9))
+    >>> translator = inference_model(encoder_decoder(source_vocabulary_size=12, target_vocabulary_size=9))
     >>> isinstance(translator, Translator)
     True
     >>> translator.translate([[3, 4, 5]], start_token=1, end_token=2, max_length=4).shape
     (1, 5)
     """
 
-    source_vocab: int
-    target_vocab: int
-    max_length: int | None = None
+    source_vocabulary_size: int
+    target_vocabulary_size: int
+    max_sequence_length: int | None = None
 
     def encode(self, source: Any) -> Any:  # pragma: no cover - every subclass has its own
         raise NotImplementedError
@@ -51,9 +51,9 @@ class Translator:
         raise NotImplementedError  # pragma: no cover
 
     def _check_length(self, name: str, length: int) -> None:
-        if self.max_length is not None and length > self.max_length:
+        if self.max_sequence_length is not None and length > self.max_sequence_length:
             raise ValueError(
-                f"{name} must have at most max_length={self.max_length} positions; got {length}"
+                f"{name} must have at most max_sequence_length={self.max_sequence_length} positions; got {length}"
             )
 
     def _check_source(self, source: Any) -> np.ndarray:
@@ -65,9 +65,9 @@ class Translator:
             )
         if not np.issubdtype(array.dtype, np.integer):
             raise ValueError(f"source must hold integer token ids; got dtype {array.dtype}")
-        if (array < 0).any() or (array >= self.source_vocab).any():
+        if (array < 0).any() or (array >= self.source_vocabulary_size).any():
             raise ValueError(
-                f"source must hold token ids in [0, {self.source_vocab}); got values from "
+                f"source must hold token ids in [0, {self.source_vocabulary_size}); got values from "
                 f"{array.min()} to {array.max()}"
             )
         self._check_length("source", array.shape[1])
@@ -82,9 +82,9 @@ class Translator:
                 f"({batch}); got shape {array.shape}"
             )
         if not np.issubdtype(array.dtype, np.integer) or (array < 0).any() \
-                or (array >= self.target_vocab).any():
+                or (array >= self.target_vocabulary_size).any():
             raise ValueError(
-                f"prefixes must hold integer token ids in [0, {self.target_vocab}); got "
+                f"prefixes must hold integer token ids in [0, {self.target_vocabulary_size}); got "
                 f"dtype {array.dtype}, values from {array.min()} to {array.max()}"
             )
         self._check_length("prefixes", array.shape[1])
@@ -103,7 +103,7 @@ class Translator:
 
         The source is encoded once, here. The returned callable maps ``prefixes[rows, t]``
         (start token first) to ``log P(next token | prefix, source)`` of shape
-        ``[rows, target_vocab]``; ``rows`` may be any multiple ``k * batch`` of the source
+        ``[rows, target_vocabulary_size]``; ``rows`` may be any multiple ``k * batch`` of the source
         batch, rows ``i * k`` to ``i * k + k - 1`` belonging to source row ``i`` (the layout
         of :func:`seqbook.decoding.beam_search`). The padding id 0 gets log-probability
         ``-inf``, so no decoder ever emits it; the other entries are the training model's
@@ -123,7 +123,7 @@ class Translator:
         -------
         >>> import numpy as np
         >>> from seqbook.models import encoder_decoder, inference_model
-        >>> translator = inference_model(encoder_decoder(source_vocab=12, target_vocab=9))
+        >>> translator = inference_model(encoder_decoder(source_vocabulary_size=12, target_vocabulary_size=9))
         >>> step = translator.log_prob_fn([[3, 4, 5]])
         >>> log_probs = step(np.array([[1], [1]]))  # two hypotheses for one source
         >>> log_probs.shape, bool((log_probs[:, 0] == -np.inf).all())  # never padding
@@ -149,7 +149,7 @@ class Translator:
         source : array-like of int, shape [batch, S]
             Source token ids, 0 = padding.
         start_token, end_token : int
-            Target token ids in ``[1, target_vocab)``.
+            Target token ids in ``[1, target_vocabulary_size)``.
         max_length : int
             The most tokens to generate after the start token (at most the model's
             ``max_length`` where it has one).
@@ -169,17 +169,17 @@ class Translator:
             if (
                 isinstance(token, bool)
                 or not isinstance(token, numbers.Integral)
-                or not 1 <= token < self.target_vocab
+                or not 1 <= token < self.target_vocabulary_size
             ):
                 raise ValueError(
-                    f"{name} must be a token id in [1, {self.target_vocab}) (the target "
+                    f"{name} must be a token id in [1, {self.target_vocabulary_size}) (the target "
                     f"vocabulary without the padding id 0); got {token!r}"
                 )
         require_positive(max_length=max_length)
         # The longest prefix the decoder reads is the start token and max_length - 1 tokens.
-        if self.max_length is not None and max_length > self.max_length:
+        if self.max_sequence_length is not None and max_length > self.max_sequence_length:
             raise ValueError(
-                f"max_length must be at most the model's max_length={self.max_length}; got "
+                f"max_length must be at most the model's max_sequence_length={self.max_sequence_length}; got "
                 f"{max_length}"
             )
         log_prob_fn = self.log_prob_fn(source)

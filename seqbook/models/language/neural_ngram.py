@@ -11,7 +11,7 @@ from seqbook.models._common import compile_model, require_positive
 
 
 def neural_ngram_lm(
-    vocab_size: int,
+    vocabulary_size: int,
     context: int,
     embedding_dim: int = 32,
     hidden: int = 256,
@@ -32,7 +32,7 @@ def neural_ngram_lm(
 
     Parameters
     ----------
-    vocab_size : int
+    vocabulary_size : int
         Number of token ids; the output is a distribution over all of them.
     context : int
         Number of previous tokens the model sees (``n - 1`` of an n-gram model).
@@ -51,30 +51,30 @@ def neural_ngram_lm(
     -------
     keras.Model
         Compiled with the cross-entropy loss (its exponential is the perplexity); maps int
-        ids ``[batch, context]`` to next-token probabilities ``[batch, vocab_size]``.
+        ids ``[batch, context]`` to next-token probabilities ``[batch, vocabulary_size]``.
 
     Example
     -------
-    >>> model = neural_ngram_lm(vocab_size=40, context=5)
+    >>> model = neural_ngram_lm(vocabulary_size=40, context=5)
     >>> model.output_shape
     (None, 40)
     """
     require_positive(
-        vocab_size=vocab_size, context=context, embedding_dim=embedding_dim, hidden=hidden
+        vocabulary_size=vocabulary_size, context=context, embedding_dim=embedding_dim, hidden=hidden
     )
     if not (isinstance(dropout, (int, float)) and 0 <= dropout < 1):
         raise ValueError(f"dropout must be a number in [0, 1); got {dropout!r}")
     tokens = keras.Input(shape=(context,), dtype="int32", name="context")
-    vectors = keras.layers.Embedding(vocab_size, embedding_dim, name="embedding")(tokens)
+    vectors = keras.layers.Embedding(vocabulary_size, embedding_dim, name="embedding")(tokens)
     x = keras.layers.Flatten(name="concatenate")(vectors)
     if dropout:
         x = keras.layers.Dropout(dropout)(x)
     h = keras.layers.Dense(hidden, activation="tanh", name="hidden")(x)
     if dropout:
         h = keras.layers.Dropout(dropout)(h)
-    logits = keras.layers.Dense(vocab_size, name="output")(h)
+    logits = keras.layers.Dense(vocabulary_size, name="output")(h)
     if direct:
-        skip = keras.layers.Dense(vocab_size, use_bias=False, name="direct")(x)
+        skip = keras.layers.Dense(vocabulary_size, use_bias=False, name="direct")(x)
         logits = keras.layers.Add(name="logits")([logits, skip])
     probs = keras.layers.Activation("softmax", dtype="float32", name="probs")(logits)
     model = keras.Model(tokens, probs, name=f"neural_{context + 1}gram_lm")

@@ -102,7 +102,6 @@ def adding_model(
 def side_by_side(
     models: Mapping[str, keras.Model],
     learning_rate: float = 1e-2,
-    jit_compile: bool | None = None,
 ) -> keras.Model:
     """Join models with the same input into one model with one output per model.
 
@@ -118,8 +117,6 @@ def side_by_side(
         Models with one input and one output each; their input shapes must agree.
     learning_rate : float
         Adam's step size, shared by all.
-    jit_compile : bool, optional
-        Compile with XLA; by default wherever :func:`seqbook.runtime.xla_enabled` allows.
 
     Returns
     -------
@@ -150,12 +147,9 @@ def side_by_side(
         name: keras.layers.Identity(name=f"{name}_output", dtype="float32")(model(sequence))
         for name, model in models.items()
     }
-    joint = compile_model(
+    return compile_model(
         keras.Model(sequence, outputs, name="side_by_side"), "mse", [], learning_rate
     )
-    if jit_compile is not None:
-        joint.jit_compile = bool(jit_compile) and runtime.xla_enabled()
-    return joint
 
 
 def _builders(models: Sequence[str] | Mapping[str, Builder], units: int) -> dict[str, Builder]:
@@ -183,7 +177,6 @@ def adding_experiment(
     units: int = 32,
     learning_rate: float = 1e-2,
     seed: int = 0,
-    jit_compile: bool | None = None,
 ) -> list[dict[str, Any]]:
     """Train models on the adding problem at each length; report held-out errors.
 
@@ -207,10 +200,6 @@ def adding_experiment(
         Adam's step size.
     seed : int
         Seeds the data and the weights.
-    jit_compile : bool, optional
-        Train with XLA. By default only in the accelerator profile: on a CPU, compiling the
-        joint loop of several recurrent layers takes longer than these short runs save
-        (measured: 43 s with XLA against 28 s without for the CPU table).
 
     Returns
     -------
@@ -234,8 +223,6 @@ def adding_experiment(
         num_train=num_train, num_test=num_test, epochs=epochs, batch_size=batch_size, units=units
     )
     builders = _builders(models, units)
-    if jit_compile is None:
-        jit_compile = runtime.profile() == "accelerator"
     rows = []
     for length in lengths:
         x_train, y_train = adding_arrays(length, num_train, "train", seed)
@@ -244,7 +231,7 @@ def adding_experiment(
         keras.utils.set_random_seed(seed)
         with runtime.strategy().scope():
             built = {name: build(length) for name, build in builders.items()}
-            joint = side_by_side(built, learning_rate, jit_compile)
+            joint = side_by_side(built, learning_rate)
         start = time.perf_counter()
         history = joint.fit(
             x_train,

@@ -8,7 +8,7 @@ from seqbook.models._common import compile_model, recurrent_layer, require_posit
 
 
 def bag_of_words_classifier(
-    vocab_size: int,
+    vocabulary_size: int,
     num_classes: int = 2,
     embedding_dim: int = 16,
     learning_rate: float = 1e-2,
@@ -20,7 +20,7 @@ def bag_of_words_classifier(
 
     Parameters
     ----------
-    vocab_size : int
+    vocabulary_size : int
         Number of token ids, padding (0) included.
     num_classes : int
         Number of labels; the model outputs their probabilities.
@@ -36,13 +36,13 @@ def bag_of_words_classifier(
 
     Example
     -------
-    >>> model = bag_of_words_classifier(vocab_size=50)
+    >>> model = bag_of_words_classifier(vocabulary_size=50)
     >>> model.output_shape
     (None, 2)
     """
-    require_positive(vocab_size=vocab_size, num_classes=num_classes, embedding_dim=embedding_dim)
+    require_positive(vocabulary_size=vocabulary_size, num_classes=num_classes, embedding_dim=embedding_dim)
     tokens = keras.Input(shape=(None,), dtype="int32", name="tokens")
-    vectors = keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True)(tokens)
+    vectors = keras.layers.Embedding(vocabulary_size, embedding_dim, mask_zero=True)(tokens)
     pooled = keras.layers.GlobalAveragePooling1D()(vectors)
     probs = keras.layers.Dense(num_classes, activation="softmax", dtype="float32")(pooled)
     model = keras.Model(tokens, probs, name="bag_of_words")
@@ -50,7 +50,7 @@ def bag_of_words_classifier(
 
 
 def recurrent_classifier(
-    vocab_size: int,
+    vocabulary_size: int,
     num_classes: int = 2,
     embedding_dim: int = 16,
     units: int = 32,
@@ -62,7 +62,7 @@ def recurrent_classifier(
 
     Parameters
     ----------
-    vocab_size, num_classes, embedding_dim, learning_rate
+    vocabulary_size, num_classes, embedding_dim, learning_rate
         As in :func:`bag_of_words_classifier`.
     units : int
         Size of the recurrent state.
@@ -79,15 +79,15 @@ def recurrent_classifier(
 
     Example
     -------
-    >>> model = recurrent_classifier(vocab_size=50, cell="lstm")
+    >>> model = recurrent_classifier(vocabulary_size=50, cell="lstm")
     >>> model.output_shape
     (None, 2)
     """
     require_positive(
-        vocab_size=vocab_size, num_classes=num_classes, embedding_dim=embedding_dim, units=units
+        vocabulary_size=vocabulary_size, num_classes=num_classes, embedding_dim=embedding_dim, units=units
     )
     tokens = keras.Input(shape=(None,), dtype="int32", name="tokens")
-    vectors = keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True)(tokens)
+    vectors = keras.layers.Embedding(vocabulary_size, embedding_dim, mask_zero=True)(tokens)
     reader = recurrent_layer(cell, units)
     if bidirectional:
         reader = keras.layers.Bidirectional(reader)

@@ -5,7 +5,7 @@ final state starts a decoder, and the decoder is fed the gold target shifted rig
 step (teacher forcing), so that one forward pass gives the next-token distribution at every
 target position::
 
-    {"source": int [batch, S], "target_in": int [batch, T]} -> float32 [batch, T, target_vocab]
+    {"source": int [batch, S], "target_in": int [batch, T]} -> float32 [batch, T, target_vocabulary_size]
 
 Token id 0 is padding in both inputs and is masked: it changes neither the encoder's state,
 nor the attention weights, nor the loss. With ``attention`` set, every decoder output also
@@ -27,14 +27,13 @@ import keras
 import numpy as np
 
 from seqbook.models._common import compile_model, recurrent_layer, require_positive, require_rate
-from seqbook.models.translator import Translator
+from seqbook.models.seq2seq.translator import Translator
 
 __all__ = [
     "ATTENTION_TYPES",
     "EncoderState",
     "Seq2SeqTranslator",
     "encoder_decoder",
-    "inference_model",
     "teacher_forcing",
 ]
 
@@ -78,8 +77,8 @@ def _decode_graph(
 
 
 def encoder_decoder(
-    source_vocab: int,
-    target_vocab: int,
+    source_vocabulary_size: int,
+    target_vocabulary_size: int,
     embedding_dim: int = 32,
     units: int = 64,
     cell: str = "gru",
@@ -115,7 +114,7 @@ def encoder_decoder(
 
     Parameters
     ----------
-    source_vocab, target_vocab : int
+    source_vocabulary_size, target_vocabulary_size : int
         Number of token ids on each side, padding (0) included.
     embedding_dim : int
         Size of the token embeddings (both sides).
@@ -137,19 +136,19 @@ def encoder_decoder(
     keras.Model
         Compiled with sparse categorical cross-entropy that ignores padding targets (id 0)
         and masked accuracy. Inputs ``{"source": int [batch, S], "target_in": int
-        [batch, T]}``; output float32 probabilities ``[batch, T, target_vocab]``.
+        [batch, T]}``; output float32 probabilities ``[batch, T, target_vocabulary_size]``.
 
     Example
     -------
     >>> import numpy as np
-    >>> model = encoder_decoder(source_vocab=12, target_vocab=9, attention="luong")
+    >>> model = encoder_decoder(source_vocabulary_size=12, target_vocabulary_size=9, attention="luong")
     >>> source = np.array([[3, 4, 5, 0]])             # 0 = padding
     >>> target_in = np.array([[1, 6, 7]])             # 1 = start token
     >>> model({"source": source, "target_in": target_in}).shape
     TensorShape([1, 3, 9])
     """
     require_positive(
-        source_vocab=source_vocab, target_vocab=target_vocab, embedding_dim=embedding_dim,
+        source_vocabulary_size=source_vocabulary_size, target_vocabulary_size=target_vocabulary_size, embedding_dim=embedding_dim,
         units=units,
     )
     if cell not in _CELLS:
@@ -165,7 +164,7 @@ def encoder_decoder(
     source = keras.Input(shape=(None,), dtype="int32", name="source")
     target_in = keras.Input(shape=(None,), dtype="int32", name="target_in")
     vectors = keras.layers.Embedding(
-        source_vocab, embedding_dim, mask_zero=True, name="source_embedding"
+        source_vocabulary_size, embedding_dim, mask_zero=True, name="source_embedding"
     )(source)
     vectors = keras.layers.Dropout(dropout, name="source_dropout")(vectors)
     if bidirectional:
@@ -190,7 +189,7 @@ def encoder_decoder(
 
     layers: dict[str, keras.layers.Layer] = {
         "target_embedding": keras.layers.Embedding(
-            target_vocab, embedding_dim, mask_zero=True, name="target_embedding"
+            target_vocabulary_size, embedding_dim, mask_zero=True, name="target_embedding"
         ),
         "target_dropout": keras.layers.Dropout(dropout, name="target_dropout"),
         "decoder": recurrent_layer(
@@ -198,7 +197,7 @@ def encoder_decoder(
         ),
         "output_dropout": keras.layers.Dropout(dropout, name="output_dropout"),
         "output": keras.layers.Dense(
-            target_vocab, activation="softmax", dtype="float32", name="output"
+            target_vocabulary_size, activation="softmax", dtype="float32", name="output"
         ),
     }
     if attention is not None:
@@ -307,9 +306,9 @@ class Seq2SeqTranslator(Translator):
     prefix itself, not by its row), it runs a single decoder step from those states. Any
     other call takes the simple path.
 
-    :meth:`~seqbook.models.translator.Translator.log_prob_fn` and
-    :meth:`~seqbook.models.translator.Translator.translate` come from
-    :class:`~seqbook.models.translator.Translator`, shared with the Transformer's translator.
+    :meth:`~seqbook.models.seq2seq.translator.Translator.log_prob_fn` and
+    :meth:`~seqbook.models.seq2seq.translator.Translator.translate` come from
+    :class:`~seqbook.models.seq2seq.translator.Translator`, shared with the Transformer's translator.
 
     Parameters
     ----------
@@ -321,7 +320,7 @@ class Seq2SeqTranslator(Translator):
     -------
     >>> import numpy as np
     >>> from seqbook.decoding import greedy
-    >>> model = encoder_decoder(source_vocab=12, target_vocab=9)
+    >>> model = encoder_decoder(source_vocabulary_size=12, target_vocabulary_size=9)
     >>> translator = Seq2SeqTranslator(model)
     >>> source = np.array([[3, 4, 5], [6, 7, 0]])
     >>> greedy(translator.log_prob_fn(source), [1, 1], end_token=2, max_length=4).shape
@@ -339,8 +338,8 @@ class Seq2SeqTranslator(Translator):
                 f"got {type(model).__name__} without layers {sorted(missing)}"
             )
         self.model = model
-        self.source_vocab = int(model.get_layer("source_embedding").input_dim)
-        self.target_vocab = int(model.get_layer("target_embedding").input_dim)
+        self.source_vocabulary_size = int(model.get_layer("source_embedding").input_dim)
+        self.target_vocabulary_size = int(model.get_layer("target_embedding").input_dim)
         self.has_attention = "attention" in names
         inputs = model.input
         source, target_in = inputs["source"], inputs["target_in"]
@@ -454,16 +453,3 @@ class Seq2SeqTranslator(Translator):
             )
         weights = self._weights({"source": source, "target_in": target.astype(np.int32)})
         return keras.ops.convert_to_numpy(weights).astype(np.float32)
-
-
-def inference_model(model: keras.Model) -> Seq2SeqTranslator:
-    """The inference model of a trained :func:`encoder_decoder` model: a
-    :class:`Seq2SeqTranslator` that shares its layers.
-
-    Example
-    -------
-    >>> translator = inference_model(encoder_decoder(10, 8, cell="lstm", bidirectional=True))
-    >>> translator.encode([[4, 5, 6]]).states[0].shape  # LSTM: [h, c]
-    (1, 64)
-    """
-    return Seq2SeqTranslator(model)

@@ -3,13 +3,13 @@
 :func:`transformer_seq2seq` is a drop-in replacement for
 :func:`seqbook.models.encoder_decoder`: the same inputs, output, loss and metric::
 
-    {"source": int [batch, S], "target_in": int [batch, T]} -> float32 [batch, T, target_vocab]
+    {"source": int [batch, S], "target_in": int [batch, T]} -> float32 [batch, T, target_vocabulary_size]
 
 so the same data preparation (:func:`~seqbook.models.seq2seq.teacher_forcing`), the same
 ``fit`` call and the same decoding serve both. Inside, it is the model of Vaswani et al.
 (2017) built from the hand-written layers of :mod:`seqbook.layers.transformer`:
 
-* each side embeds its tokens, scales them by :math:`\\sqrt{d}` (``width``), adds position
+* each side embeds its tokens, scales them by :math:`\\sqrt{d}` (``hidden_dim``), adds position
   information (fixed sinusoids or a learned table) and applies dropout;
 * the encoder is a stack of :class:`~seqbook.layers.transformer.TransformerEncoderBlock`
   (self-attention over the real source tokens, then a feed-forward network);
@@ -44,8 +44,8 @@ from seqbook.layers.transformer import (
     TransformerEncoderBlock,
 )
 from seqbook.models._common import compile_model, require_positive, require_rate
-from seqbook.models.seq2seq import Seq2SeqTranslator
-from seqbook.models.translator import Translator
+from seqbook.models.seq2seq.recurrent import Seq2SeqTranslator
+from seqbook.models.seq2seq.translator import Translator
 
 __all__ = [
     "POSITION_TYPES",
@@ -53,7 +53,6 @@ __all__ = [
     "ScaledEmbedding",
     "TransformerEncoded",
     "TransformerTranslator",
-    "inference_model",
     "transformer_seq2seq",
 ]
 
@@ -92,7 +91,7 @@ class ScaledEmbedding(keras.layers.Embedding):
     ----------
     input_dim, output_dim : int
         Vocabulary size and embedding width, as in ``keras.layers.Embedding``.
-    max_length : int, optional
+    max_sequence_length : int, optional
         The longest input sequence; ``None`` for no limit.
     **kwargs
         Passed to ``keras.layers.Embedding``.
@@ -100,35 +99,35 @@ class ScaledEmbedding(keras.layers.Embedding):
     Example
     -------
     >>> import numpy as np
-    >>> layer = ScaledEmbedding(10, 4, max_length=8, embeddings_initializer="ones")
+    >>> layer = ScaledEmbedding(10, 4, max_sequence_length=8, embeddings_initializer="ones")
     >>> np.asarray(layer(np.array([[3, 0]])))[0, 0].tolist()  # 1 * sqrt(4)
     [2.0, 2.0, 2.0, 2.0]
     """
 
-    def __init__(self, input_dim: int, output_dim: int, max_length: int | None = None,
+    def __init__(self, input_dim: int, output_dim: int, max_sequence_length: int | None = None,
                  **kwargs: Any) -> None:
         super().__init__(input_dim, output_dim, **kwargs)
-        if max_length is not None:
-            require_positive(max_length=max_length)
-        self.max_length = max_length
+        if max_sequence_length is not None:
+            require_positive(max_sequence_length=max_sequence_length)
+        self.max_sequence_length = max_sequence_length
 
     def call(self, inputs: Any) -> Any:
         length = inputs.shape[1] if len(inputs.shape) > 1 else None
-        if self.max_length is not None and isinstance(length, int) and length > self.max_length:
+        if self.max_sequence_length is not None and isinstance(length, int) and length > self.max_sequence_length:
             raise ValueError(
-                f"{self.name}: sequences must have at most max_length={self.max_length} "
+                f"{self.name}: sequences must have at most max_sequence_length={self.max_sequence_length} "
                 f"positions; got {length}"
             )
         vectors = super().call(inputs)
         return vectors * ops.cast(float(self.output_dim) ** 0.5, vectors.dtype)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "max_length": self.max_length}
+        return {**super().get_config(), "max_sequence_length": self.max_sequence_length}
 
 
-def _positions(kind: str, max_length: int, name: str) -> keras.layers.Layer:
+def _positions(kind: str, max_sequence_length: int, name: str) -> keras.layers.Layer:
     if kind == "learned":
-        return LearnedPositionEmbedding(max_length, name=name)
+        return LearnedPositionEmbedding(max_sequence_length, name=name)
     return SinusoidalPositionEncoding(name=name)
 
 
@@ -137,7 +136,7 @@ def _decoder_graph(
     target_in: Any,
     memory: Any,
     source_mask: Any,
-    decoder_layers: int,
+    num_decoder_layers: int,
     norm_first: bool,
 ) -> Any:
     """The decoder half, shared by the training model and the translator's decoder model.
@@ -149,7 +148,7 @@ def _decoder_graph(
     target_mask = layer("target_mask")(target_in)
     x = layer("target_embedding")(target_in)
     x = layer("target_dropout")(layer("target_positions")(x))
-    for i in range(decoder_layers):
+    for i in range(num_decoder_layers):
         x = layer(f"decoder_{i}")(x, memory, inputs_mask=target_mask, context_mask=source_mask)
     if norm_first:  # pre-norm blocks leave their output un-normalised
         x = layer("decoder_norm")(x)
@@ -157,16 +156,16 @@ def _decoder_graph(
 
 
 def transformer_seq2seq(
-    source_vocab: int,
-    target_vocab: int,
-    width: int = 64,
+    source_vocabulary_size: int,
+    target_vocabulary_size: int,
+    hidden_dim: int = 64,
     num_heads: int = 4,
-    ff_units: int = 128,
-    encoder_layers: int = 2,
-    decoder_layers: int = 2,
+    intermediate_dim: int = 128,
+    num_encoder_layers: int = 2,
+    num_decoder_layers: int = 2,
     dropout: float = 0.1,
     norm_first: bool = True,
-    max_length: int = 64,
+    max_sequence_length: int = 64,
     positions: str = "sinusoidal",
     learning_rate: float = 1e-3,
 ) -> keras.Model:
@@ -188,24 +187,24 @@ def transformer_seq2seq(
 
     Parameters
     ----------
-    source_vocab, target_vocab : int
+    source_vocabulary_size, target_vocabulary_size : int
         Number of token ids on each side, padding (0) included.
-    width : int
+    hidden_dim : int
         Model width :math:`d`: embeddings, attention outputs and block outputs. Each of the
-        ``num_heads`` heads works in ``width // num_heads`` dimensions, so ``width`` must be
+        ``num_heads`` heads works in ``hidden_dim // num_heads`` dimensions, so ``hidden_dim`` must be
         divisible by ``num_heads`` (and even, for sinusoidal positions).
     num_heads : int
         Attention heads in every attention sub-layer.
-    ff_units : int
+    intermediate_dim : int
         Hidden width of every block's feed-forward network.
-    encoder_layers, decoder_layers : int
+    num_encoder_layers, num_decoder_layers : int
         Number of encoder and decoder blocks.
     dropout : float
         Dropout rate in [0, 1): after the embeddings, on the attention weights and after
         every sub-layer.
     norm_first : bool
         Pre-norm (True) or post-norm (False) blocks.
-    max_length : int
+    max_sequence_length : int
         The longest source or target sequence: the size of a learned position table, and a
         limit checked on inputs of known length for both kinds of positions (sinusoids
         themselves have no limit).
@@ -220,47 +219,47 @@ def transformer_seq2seq(
         Compiled with sparse categorical cross-entropy that ignores padding targets (id 0)
         and masked accuracy, as :func:`~seqbook.models.encoder_decoder`. Inputs
         ``{"source": int [batch, S], "target_in": int [batch, T]}``; output float32
-        probabilities ``[batch, T, target_vocab]``.
+        probabilities ``[batch, T, target_vocabulary_size]``.
 
     Example
     -------
     >>> import numpy as np
-    >>> model = transformer_seq2seq(source_vocab=12, target_vocab=9, width=16,
-    ...                             num_heads=2, ff_units=32)
+    >>> model = transformer_seq2seq(source_vocabulary_size=12, target_vocabulary_size=9, hidden_dim=16,
+    ...                             num_heads=2, intermediate_dim=32)
     >>> source = np.array([[3, 4, 5, 0]])             # 0 = padding
     >>> target_in = np.array([[1, 6, 7]])             # 1 = start token
     >>> tuple(model({"source": source, "target_in": target_in}).shape)
     (1, 3, 9)
     """
     require_positive(
-        source_vocab=source_vocab, target_vocab=target_vocab, width=width, num_heads=num_heads,
-        ff_units=ff_units, encoder_layers=encoder_layers, decoder_layers=decoder_layers,
-        max_length=max_length,
+        source_vocabulary_size=source_vocabulary_size, target_vocabulary_size=target_vocabulary_size, hidden_dim=hidden_dim, num_heads=num_heads,
+        intermediate_dim=intermediate_dim, num_encoder_layers=num_encoder_layers, num_decoder_layers=num_decoder_layers,
+        max_sequence_length=max_sequence_length,
     )
-    if width % num_heads:
+    if hidden_dim % num_heads:
         raise ValueError(
-            f"width must be divisible by num_heads (each head gets width // num_heads "
-            f"dimensions); got width={width}, num_heads={num_heads}"
+            f"hidden_dim must be divisible by num_heads (each head gets hidden_dim // num_heads "
+            f"dimensions); got hidden_dim={hidden_dim}, num_heads={num_heads}"
         )
     if positions not in POSITION_TYPES:
         raise ValueError(f"positions must be 'sinusoidal' or 'learned'; got {positions!r}")
-    if positions == "sinusoidal" and width % 2:
-        raise ValueError(f"width must be even for sinusoidal positions (sine-cosine pairs); "
-                         f"got {width}")
+    if positions == "sinusoidal" and hidden_dim % 2:
+        raise ValueError(f"hidden_dim must be even for sinusoidal positions (sine-cosine pairs); "
+                         f"got {hidden_dim}")
     if not isinstance(norm_first, bool):
         raise ValueError(f"norm_first must be a bool; got {norm_first!r}")
     require_rate(dropout=dropout)
 
-    key_dim = width // num_heads
+    key_dim = hidden_dim // num_heads
     source = keras.Input(shape=(None,), dtype="int32", name="source")
     target_in = keras.Input(shape=(None,), dtype="int32", name="target_in")
 
     source_mask = PaddingMask(name="source_mask")(source)
-    x = ScaledEmbedding(source_vocab, width, max_length, name="source_embedding")(source)
-    x = _positions(positions, max_length, "source_positions")(x)
+    x = ScaledEmbedding(source_vocabulary_size, hidden_dim, max_sequence_length, name="source_embedding")(source)
+    x = _positions(positions, max_sequence_length, "source_positions")(x)
     x = keras.layers.Dropout(dropout, name="source_dropout")(x)
-    for i in range(encoder_layers):
-        x = TransformerEncoderBlock(num_heads, key_dim, ff_units, dropout=dropout,
+    for i in range(num_encoder_layers):
+        x = TransformerEncoderBlock(num_heads, key_dim, intermediate_dim, dropout=dropout,
                                     norm_first=norm_first, name=f"encoder_{i}")(x, mask=source_mask)
     if norm_first:
         x = keras.layers.LayerNormalization(epsilon=1e-6, name="encoder_norm")(x)
@@ -269,20 +268,20 @@ def transformer_seq2seq(
         "target_mask": PaddingMask(name="target_mask"),
         # mask_zero: the Keras mask of target_in rides along to the output, where the loss
         # and the accuracy metric skip padded positions (the blocks get explicit masks).
-        "target_embedding": ScaledEmbedding(target_vocab, width, max_length, mask_zero=True,
+        "target_embedding": ScaledEmbedding(target_vocabulary_size, hidden_dim, max_sequence_length, mask_zero=True,
                                             name="target_embedding"),
-        "target_positions": _positions(positions, max_length, "target_positions"),
+        "target_positions": _positions(positions, max_sequence_length, "target_positions"),
         "target_dropout": keras.layers.Dropout(dropout, name="target_dropout"),
         "decoder_norm": keras.layers.LayerNormalization(epsilon=1e-6, name="decoder_norm"),
         # float32 output: softmax and loss stay exact under a mixed precision policy.
-        "output": keras.layers.Dense(target_vocab, activation="softmax", dtype="float32",
+        "output": keras.layers.Dense(target_vocabulary_size, activation="softmax", dtype="float32",
                                      name="output"),
     }
-    for i in range(decoder_layers):
+    for i in range(num_decoder_layers):
         layers[f"decoder_{i}"] = TransformerDecoderBlock(
-            num_heads, key_dim, ff_units, dropout=dropout, norm_first=norm_first,
+            num_heads, key_dim, intermediate_dim, dropout=dropout, norm_first=norm_first,
             cross_attention=True, name=f"decoder_{i}")
-    probs = _decoder_graph(layers.__getitem__, target_in, x, source_mask, decoder_layers,
+    probs = _decoder_graph(layers.__getitem__, target_in, x, source_mask, num_decoder_layers,
                            norm_first)
     model = keras.Model({"source": source, "target_in": target_in}, probs,
                         name="transformer_seq2seq")
@@ -298,7 +297,7 @@ class TransformerEncoded(NamedTuple):
     """What the encoder hands the decoder: :meth:`TransformerTranslator.encode`'s result."""
 
     outputs: np.ndarray
-    """Encoder outputs ``[batch, S, width]``: what cross-attention reads."""
+    """Encoder outputs ``[batch, S, hidden_dim]``: what cross-attention reads."""
     mask: np.ndarray
     """``source != 0``, ``[batch, S]``."""
 
@@ -324,9 +323,9 @@ class TransformerTranslator(Translator):
     tasks (25 tokens or fewer), and it is the training model's own computation, so its
     probabilities are exactly the teacher-forced ones.
 
-    :meth:`~seqbook.models.translator.Translator.log_prob_fn` and
-    :meth:`~seqbook.models.translator.Translator.translate` come from
-    :class:`~seqbook.models.translator.Translator`, shared with the recurrent translator.
+    :meth:`~seqbook.models.seq2seq.translator.Translator.log_prob_fn` and
+    :meth:`~seqbook.models.seq2seq.translator.Translator.translate` come from
+    :class:`~seqbook.models.seq2seq.translator.Translator`, shared with the recurrent translator.
 
     Parameters
     ----------
@@ -338,7 +337,7 @@ class TransformerTranslator(Translator):
     -------
     >>> import numpy as np
     >>> from seqbook.decoding import greedy
-    >>> model = transformer_seq2seq(12, 9, width=16, num_heads=2, ff_units=32)
+    >>> model = transformer_seq2seq(12, 9, hidden_dim=16, num_heads=2, intermediate_dim=32)
     >>> translator = TransformerTranslator(model)
     >>> source = np.array([[3, 4, 5], [6, 7, 0]])
     >>> greedy(translator.log_prob_fn(source), [1, 1], end_token=2, max_length=4).shape
@@ -359,11 +358,11 @@ class TransformerTranslator(Translator):
                 f"got {type(model).__name__} without layers {sorted(missing)}"
             )
         self.model = model
-        self.source_vocab = int(layers["source_embedding"].input_dim)
-        self.target_vocab = int(layers["target_embedding"].input_dim)
-        self.max_length = layers["source_embedding"].max_length
+        self.source_vocabulary_size = int(layers["source_embedding"].input_dim)
+        self.target_vocabulary_size = int(layers["target_embedding"].input_dim)
+        self.max_sequence_length = layers["source_embedding"].max_sequence_length
         self.norm_first = "encoder_norm" in layers
-        self.decoder_layers = _count_blocks(set(layers), "decoder")
+        self.num_decoder_layers = _count_blocks(set(layers), "decoder")
         # The encoder half of the trained graph, from its source input to its last layer.
         last = "encoder_norm" if self.norm_first else (
             f"encoder_{_count_blocks(set(layers), 'encoder') - 1}")
@@ -375,7 +374,7 @@ class TransformerTranslator(Translator):
         mask_in = keras.Input(shape=(None,), dtype="bool", name="source_mask")
         prefixes = keras.Input(shape=(None,), dtype="int32", name="prefixes")
         probs = _decoder_graph(layers.__getitem__, prefixes, memory_in, mask_in,
-                               self.decoder_layers, self.norm_first)
+                               self.num_decoder_layers, self.norm_first)
         self._decoder = keras.Model([prefixes, memory_in, mask_in], probs, name="decoder_model")
         self._layers = layers
 
@@ -390,11 +389,11 @@ class TransformerTranslator(Translator):
         Returns
         -------
         TransformerEncoded
-            ``outputs [batch, S, width]`` and ``mask [batch, S]``.
+            ``outputs [batch, S, hidden_dim]`` and ``mask [batch, S]``.
 
         Example
         -------
-        >>> model = transformer_seq2seq(12, 9, width=16, num_heads=2, ff_units=32)
+        >>> model = transformer_seq2seq(12, 9, hidden_dim=16, num_heads=2, intermediate_dim=32)
         >>> encoded = TransformerTranslator(model).encode([[3, 4, 0]])
         >>> encoded.outputs.shape, encoded.mask.tolist()
         ((1, 3, 16), [[True, True, False]])
@@ -435,7 +434,7 @@ class TransformerTranslator(Translator):
         Example
         -------
         >>> import numpy as np
-        >>> model = transformer_seq2seq(12, 9, width=16, num_heads=2, ff_units=32)
+        >>> model = transformer_seq2seq(12, 9, hidden_dim=16, num_heads=2, intermediate_dim=32)
         >>> w = TransformerTranslator(model).cross_attention_weights([[3, 4, 0]], [[1, 5]])
         >>> w.shape, np.round(w.sum(-1), 5).tolist(), float(w[..., 2].max())
         ((1, 2, 2, 3), [[[1.0, 1.0], [1.0, 1.0]]], 0.0)
@@ -444,9 +443,9 @@ class TransformerTranslator(Translator):
         target = np.asarray(target_in)
         if (target.ndim != 2 or target.shape[0] != source.shape[0] or target.shape[1] == 0
                 or not np.issubdtype(target.dtype, np.integer) or (target < 0).any()
-                or (target >= self.target_vocab).any()):
+                or (target >= self.target_vocabulary_size).any()):
             raise ValueError(
-                f"target_in must be a 2-D batch of token ids in [0, {self.target_vocab}) "
+                f"target_in must be a 2-D batch of token ids in [0, {self.target_vocabulary_size}) "
                 f"with {source.shape[0]} rows; got shape {target.shape}"
             )
         target = target.astype(np.int32)
@@ -455,10 +454,10 @@ class TransformerTranslator(Translator):
             ops.convert_to_tensor(target != 0)
         layer = self._layers
         x = layer["target_positions"](layer["target_embedding"](target))
-        for i in range(self.decoder_layers - 1):
+        for i in range(self.num_decoder_layers - 1):
             x = layer[f"decoder_{i}"](x, memory, inputs_mask=target_mask,
                                       context_mask=source_mask, training=False)
-        _, weights = _cross_attention(layer[f"decoder_{self.decoder_layers - 1}"], x, memory,
+        _, weights = _cross_attention(layer[f"decoder_{self.num_decoder_layers - 1}"], x, memory,
                                       target_mask, source_mask)
         return keras.ops.convert_to_numpy(weights).astype(np.float32)
 
@@ -485,25 +484,3 @@ def _cross_attention(block: TransformerDecoderBlock, x: Any, context: Any, input
     _, weights = block.cross(query, context, query_mask=inputs_mask, value_mask=context_mask,
                              return_attention_scores=True, training=False)
     return stream, weights
-
-
-def inference_model(model: keras.Model) -> TransformerTranslator | Seq2SeqTranslator:
-    """The inference model of a trained sequence-to-sequence model, sharing its layers.
-
-    A :class:`TransformerTranslator` for a :func:`transformer_seq2seq` model, a
-    :class:`~seqbook.models.seq2seq.Seq2SeqTranslator` for an
-    :func:`~seqbook.models.encoder_decoder` model: chapters decode both kinds the same way.
-
-    Example
-    -------
-    >>> from seqbook.models.seq2seq import encoder_decoder
-    >>> type(inference_model(transformer_seq2seq(10, 8, width=8, num_heads=2))).__name__
-    'TransformerTranslator'
-    >>> type(inference_model(encoder_decoder(10, 8))).__name__
-    'Seq2SeqTranslator'
-    """
-    layers = getattr(model, "layers", [])
-    if any(isinstance(layer, TransformerDecoderBlock) and layer.cross_attention
-           for layer in layers):
-        return TransformerTranslator(model)
-    return Seq2SeqTranslator(model)

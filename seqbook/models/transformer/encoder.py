@@ -19,33 +19,33 @@ class PositionEmbedding(keras.layers.Layer):
     """Add a learned vector per position: ``[batch, time, d] -> [batch, time, d]``.
 
     Attention is blind to order; adding a trainable vector for each position (as BERT and
-    GPT do) gives the model the order back. Inputs may be shorter than ``max_length``; the
+    GPT do) gives the model the order back. Inputs may be shorter than ``max_sequence_length``; the
     first ``time`` vectors are used. Keras masks pass through unchanged.
 
     Parameters
     ----------
-    max_length : int
+    max_sequence_length : int
         The longest sequence the layer accepts.
 
     Example
     -------
     >>> import numpy as np
-    >>> layer = PositionEmbedding(max_length=10)
+    >>> layer = PositionEmbedding(max_sequence_length=10)
     >>> tuple(layer(np.zeros((2, 4, 8), "float32")).shape)
     (2, 4, 8)
     """
 
-    def __init__(self, max_length: int, **kwargs):
+    def __init__(self, max_sequence_length: int, **kwargs):
         super().__init__(**kwargs)
-        require_positive(max_length=max_length)
-        self.max_length = max_length
+        require_positive(max_sequence_length=max_sequence_length)
+        self.max_sequence_length = max_sequence_length
         self.supports_masking = True
 
     def build(self, input_shape):
         if input_shape[-1] is None:
             raise ValueError("PositionEmbedding needs a known last (feature) dimension")
         self.positions = self.add_weight(
-            shape=(self.max_length, input_shape[-1]),
+            shape=(self.max_sequence_length, input_shape[-1]),
             initializer=keras.initializers.RandomNormal(stddev=0.02),
             name="positions",
         )
@@ -58,14 +58,14 @@ class PositionEmbedding(keras.layers.Layer):
         return mask
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "max_length": self.max_length}
+        return {**super().get_config(), "max_sequence_length": self.max_sequence_length}
 
 
 def transformer_encoder(
     x,
-    heads: int = 4,
+    num_heads: int = 4,
     key_dim: int = 16,
-    ff_units: int = 64,
+    intermediate_dim: int = 64,
     dropout: float = 0.1,
     norm_first: bool = True,
     attention_mask=None,
@@ -82,9 +82,9 @@ def transformer_encoder(
     ----------
     x : KerasTensor
         The block's input, ``[batch, time, d]`` with a known ``d``.
-    heads, key_dim : int
+    num_heads, key_dim : int
         Number of attention heads and the size of each head's queries and keys.
-    ff_units : int
+    intermediate_dim : int
         Width of the feed-forward network's hidden layer.
     dropout : float
         Dropout rate after attention and after the feed-forward network, in ``[0, 1)``.
@@ -101,19 +101,19 @@ def transformer_encoder(
     Example
     -------
     >>> inputs = keras.Input(shape=(12, 8))
-    >>> transformer_encoder(inputs, heads=2, key_dim=4, ff_units=16).shape
+    >>> transformer_encoder(inputs, num_heads=2, key_dim=4, intermediate_dim=16).shape
     (None, 12, 8)
     """
-    require_positive(heads=heads, key_dim=key_dim, ff_units=ff_units)
+    require_positive(num_heads=num_heads, key_dim=key_dim, intermediate_dim=intermediate_dim)
     require_rate(dropout=dropout)
-    width = x.shape[-1]
-    if width is None:
+    hidden_dim = x.shape[-1]
+    if hidden_dim is None:
         raise ValueError("x must have a known last (feature) dimension")
 
-    attention = keras.layers.MultiHeadAttention(heads, key_dim, dropout=dropout)
+    attention = keras.layers.MultiHeadAttention(num_heads, key_dim, dropout=dropout)
     # Plain layers rather than a ``keras.Sequential``: a Sequential would drop the Keras mask.
-    expand = keras.layers.Dense(ff_units, activation="gelu")
-    contract = keras.layers.Dense(width)
+    expand = keras.layers.Dense(intermediate_dim, activation="gelu")
+    contract = keras.layers.Dense(hidden_dim)
 
     def attend(h):
         return attention(h, h, attention_mask=attention_mask)

@@ -34,17 +34,17 @@ class DecoderLM(keras.Model):
 
     Parameters
     ----------
-    vocab_size : int
+    vocabulary_size : int
         Number of token ids.
-    max_length : int
+    max_sequence_length : int
         Longest sequence (prompt plus generated tokens) the position table covers.
-    width : int
+    hidden_dim : int
         Model width ``d`` (embedding size).
     num_heads : int
-        Attention heads per block (``width`` must be divisible by it).
+        Attention heads per block (``hidden_dim`` must be divisible by it).
     num_layers : int
         Number of decoder blocks.
-    ff_units : int
+    intermediate_dim : int
         Hidden width of each block's feed-forward network.
     dropout : float
         Dropout rate in the blocks.
@@ -54,32 +54,32 @@ class DecoderLM(keras.Model):
     Example
     -------
     >>> import numpy as np
-    >>> lm = DecoderLM(vocab_size=11, max_length=16, width=16, num_heads=2, num_layers=1,
-    ...                ff_units=32)
+    >>> lm = DecoderLM(vocabulary_size=11, max_sequence_length=16, hidden_dim=16, num_heads=2, num_layers=1,
+    ...                intermediate_dim=32)
     >>> tuple(lm(np.zeros((2, 5), "int32")).shape)
     (2, 5, 11)
     """
 
-    def __init__(self, vocab_size: int, max_length: int, width: int = 64, num_heads: int = 4,
-                 num_layers: int = 2, ff_units: int = 256, dropout: float = 0.0, **kwargs: Any):
+    def __init__(self, vocabulary_size: int, max_sequence_length: int, hidden_dim: int = 64, num_heads: int = 4,
+                 num_layers: int = 2, intermediate_dim: int = 256, dropout: float = 0.0, **kwargs: Any):
         super().__init__(**kwargs)
-        require_positive(vocab_size=vocab_size, max_length=max_length, width=width,
-                         num_heads=num_heads, num_layers=num_layers, ff_units=ff_units)
-        if width % num_heads:
-            raise ValueError(f"width must be divisible by num_heads; got width={width}, "
+        require_positive(vocabulary_size=vocabulary_size, max_sequence_length=max_sequence_length, hidden_dim=hidden_dim,
+                         num_heads=num_heads, num_layers=num_layers, intermediate_dim=intermediate_dim)
+        if hidden_dim % num_heads:
+            raise ValueError(f"hidden_dim must be divisible by num_heads; got hidden_dim={hidden_dim}, "
                              f"num_heads={num_heads}")
-        self.vocab_size, self.max_length, self.width = vocab_size, max_length, width
-        self.num_heads, self.num_layers, self.ff_units = num_heads, num_layers, ff_units
+        self.vocabulary_size, self.max_sequence_length, self.hidden_dim = vocabulary_size, max_sequence_length, hidden_dim
+        self.num_heads, self.num_layers, self.intermediate_dim = num_heads, num_layers, intermediate_dim
         self.dropout = dropout
-        self.embedding = keras.layers.Embedding(vocab_size, width, name="tokens")
-        self.positions = LearnedPositionEmbedding(max_length, name="positions")
+        self.embedding = keras.layers.Embedding(vocabulary_size, hidden_dim, name="tokens")
+        self.positions = LearnedPositionEmbedding(max_sequence_length, name="positions")
         self.blocks = [
-            TransformerDecoderBlock(num_heads, width // num_heads, ff_units, dropout=dropout,
+            TransformerDecoderBlock(num_heads, hidden_dim // num_heads, intermediate_dim, dropout=dropout,
                                     cross_attention=False, name=f"block_{i}")
             for i in range(num_layers)
         ]
         self.final_norm = keras.layers.LayerNormalization(epsilon=1e-6, name="final_norm")
-        self.readout = keras.layers.Dense(vocab_size, dtype="float32", name="logits")
+        self.readout = keras.layers.Dense(vocabulary_size, dtype="float32", name="logits")
         self._steps = None
         self.build((None, None))  # every weight exists from the start, for any length
 
@@ -103,9 +103,9 @@ class DecoderLM(keras.Model):
         Example
         -------
         >>> import numpy as np
-        >>> from seqbook.models.pretraining import causal_lm
-        >>> lm = causal_lm(vocab_size=20, max_length=8, width=16, heads=2, num_layers=1,
-        ...                ff_units=32)
+        >>> from seqbook.models.language.pretraining import causal_lm
+        >>> lm = causal_lm(vocabulary_size=20, max_sequence_length=8, hidden_dim=16, num_heads=2, num_layers=1,
+        ...                intermediate_dim=32)
         >>> copy = DecoderLM.from_causal_lm(lm)
         >>> tokens = np.array([[3, 5, 7, 9]])
         >>> bool(np.allclose(copy(tokens), lm(tokens), atol=1e-5))
@@ -115,9 +115,9 @@ class DecoderLM(keras.Model):
         if not isinstance(lm, keras.Model) or not isinstance(config, dict):
             raise ValueError("lm must be a model built by seqbook.models.causal_lm (it carries "
                              f"lm_config); got {type(lm).__name__}")
-        copy = cls(config["vocab_size"], config["max_length"], width=config["width"],
-                   num_heads=config["heads"], num_layers=config["num_layers"],
-                   ff_units=config["ff_units"], dropout=config["dropout"])
+        copy = cls(config["vocabulary_size"], config["max_sequence_length"], hidden_dim=config["hidden_dim"],
+                   num_heads=config["num_heads"], num_layers=config["num_layers"],
+                   intermediate_dim=config["intermediate_dim"], dropout=config["dropout"])
         # The blocks' layers are unnamed in causal_lm; within the model they come in the
         # order they were created, two layer norms and two dense layers per block.
         layers = [layer for layer in lm.layers
@@ -148,8 +148,8 @@ class DecoderLM(keras.Model):
         Example
         -------
         >>> import numpy as np
-        >>> lm = DecoderLM(vocab_size=11, max_length=16, width=16, num_heads=2,
-        ...                num_layers=1, ff_units=32)
+        >>> lm = DecoderLM(vocabulary_size=11, max_sequence_length=16, hidden_dim=16, num_heads=2,
+        ...                num_layers=1, intermediate_dim=32)
         >>> lm.compile_steps(lambda function: function)  # any wrapper; this one does nothing
         >>> lm.generate(np.array([[1, 2]]), 3).shape
         (1, 5)
@@ -160,7 +160,7 @@ class DecoderLM(keras.Model):
 
     def build(self, input_shape: tuple) -> None:
         """Create every weight for token inputs of shape ``[batch, time]``."""
-        hidden = tuple(input_shape) + (self.width,)
+        hidden = tuple(input_shape) + (self.hidden_dim,)
         for layer, shape in [(self.embedding, input_shape), (self.positions, hidden),
                              *[(block, hidden) for block in self.blocks],
                              (self.final_norm, hidden), (self.readout, hidden)]:
@@ -179,8 +179,8 @@ class DecoderLM(keras.Model):
 
         Example
         -------
-        >>> lm = DecoderLM(vocab_size=11, max_length=16, width=16, num_heads=2,
-        ...                num_layers=3, ff_units=32)
+        >>> lm = DecoderLM(vocabulary_size=11, max_sequence_length=16, hidden_dim=16, num_heads=2,
+        ...                num_layers=3, intermediate_dim=32)
         >>> len(lm.empty_cache(batch_size=2))
         3
         """
@@ -193,8 +193,8 @@ class DecoderLM(keras.Model):
         Example
         -------
         >>> import numpy as np
-        >>> lm = DecoderLM(vocab_size=11, max_length=16, width=16, num_heads=2,
-        ...                num_layers=1, ff_units=32)
+        >>> lm = DecoderLM(vocabulary_size=11, max_sequence_length=16, hidden_dim=16, num_heads=2,
+        ...                num_layers=1, intermediate_dim=32)
         >>> tokens = np.array([[3, 1, 4, 1]])
         >>> logits, cache = lm.call_with_cache(tokens[:, :3], lm.empty_cache(1), 0)
         >>> last, cache = lm.call_with_cache(tokens[:, 3:], cache, 3)
@@ -218,8 +218,8 @@ class DecoderLM(keras.Model):
         Example
         -------
         >>> import numpy as np
-        >>> lm = DecoderLM(vocab_size=11, max_length=16, width=16, num_heads=2,
-        ...                num_layers=1, ff_units=32)
+        >>> lm = DecoderLM(vocabulary_size=11, max_sequence_length=16, hidden_dim=16, num_heads=2,
+        ...                num_layers=1, intermediate_dim=32)
         >>> prompt = np.array([[1, 2, 3]])
         >>> a = lm.generate(prompt, 5, use_cache=True)
         >>> b = lm.generate(prompt, 5, use_cache=False)
@@ -231,8 +231,8 @@ class DecoderLM(keras.Model):
             raise ValueError(f"prompt must be integer token ids [batch, length >= 1]; got "
                              f"shape {tokens.shape} and dtype {tokens.dtype}")
         require_positive(steps=steps)
-        if tokens.shape[1] + steps > self.max_length:
-            raise ValueError(f"prompt length + steps must be <= max_length={self.max_length}; "
+        if tokens.shape[1] + steps > self.max_sequence_length:
+            raise ValueError(f"prompt length + steps must be <= max_sequence_length={self.max_sequence_length}; "
                              f"got {tokens.shape[1]} + {steps}")
         forward, cached = self._steps or (self, self.call_with_cache)
         if not use_cache:
@@ -255,18 +255,18 @@ class DecoderLM(keras.Model):
     def get_config(self) -> dict:
         return {
             **super().get_config(),
-            "vocab_size": self.vocab_size,
-            "max_length": self.max_length,
-            "width": self.width,
+            "vocabulary_size": self.vocabulary_size,
+            "max_sequence_length": self.max_sequence_length,
+            "hidden_dim": self.hidden_dim,
             "num_heads": self.num_heads,
             "num_layers": self.num_layers,
-            "ff_units": self.ff_units,
+            "intermediate_dim": self.intermediate_dim,
             "dropout": self.dropout,
         }
 
 
-def decoder_lm(vocab_size: int, max_length: int, width: int = 64, num_heads: int = 4,
-               num_layers: int = 2, ff_units: int = 256, dropout: float = 0.0,
+def decoder_lm(vocabulary_size: int, max_sequence_length: int, hidden_dim: int = 64, num_heads: int = 4,
+               num_layers: int = 2, intermediate_dim: int = 256, dropout: float = 0.0,
                learning_rate: float = 1e-3) -> DecoderLM:
     """A compiled :class:`DecoderLM` for next-token prediction (sparse cross-entropy on logits).
 
@@ -274,12 +274,12 @@ def decoder_lm(vocab_size: int, max_length: int, width: int = 64, num_heads: int
 
     Example
     -------
-    >>> lm = decoder_lm(vocab_size=11, max_length=16, width=16, num_heads=2, num_layers=1,
-    ...                 ff_units=32)
+    >>> lm = decoder_lm(vocabulary_size=11, max_sequence_length=16, hidden_dim=16, num_heads=2, num_layers=1,
+    ...                 intermediate_dim=32)
     >>> lm.loss.__class__.__name__
     'SparseCategoricalCrossentropy'
     """
-    model = DecoderLM(vocab_size, max_length, width, num_heads, num_layers, ff_units, dropout)
+    model = DecoderLM(vocabulary_size, max_sequence_length, hidden_dim, num_heads, num_layers, intermediate_dim, dropout)
     return compile_model(
         model,
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),

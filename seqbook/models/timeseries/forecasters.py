@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import keras
 
 from seqbook.models._common import compile_model, recurrent_layer, require_positive
-from seqbook.models.convolutional import LastStep, tcn_block, tcn_dilations
-from seqbook.models.transformer_blocks import PositionEmbedding, transformer_encoder
+from seqbook.models.convolutional.tcn import LastStep, tcn_block, tcn_dilations
+from seqbook.models.transformer.encoder import PositionEmbedding, transformer_encoder
 
 
 def dense_forecaster(
@@ -357,11 +357,11 @@ def transformer_forecaster(
     window: int,
     features: int = 1,
     horizon: int = 1,
-    d_model: int = 32,
-    blocks: int = 1,
-    heads: int = 2,
+    hidden_dim: int = 32,
+    num_layers: int = 1,
+    num_heads: int = 2,
     key_dim: int = 16,
-    ff_units: int = 64,
+    intermediate_dim: int = 64,
     dropout: float = 0.0,
     quantiles: Sequence[float] | None = None,
     relative: bool = False,
@@ -370,9 +370,9 @@ def transformer_forecaster(
 ) -> keras.Model:
     """A Transformer-encoder forecaster over the steps of the window.
 
-    Each step's features are projected to ``d_model`` values, a learned position vector is
-    added (:class:`seqbook.models.transformer_blocks.PositionEmbedding`), and ``blocks``
-    pre-norm encoder blocks (:func:`seqbook.models.transformer_blocks.transformer_encoder`)
+    Each step's features are projected to ``hidden_dim`` values, a learned position vector is
+    added (:class:`seqbook.models.transformer.encoder.PositionEmbedding`), and ``num_layers``
+    pre-norm encoder blocks (:func:`seqbook.models.transformer.encoder.transformer_encoder`)
     let every step attend to every other; the normalised, flattened sequence feeds a dense
     layer with all ``horizon`` values at once. No causal mask is needed: the whole window is
     the past.
@@ -381,12 +381,12 @@ def transformer_forecaster(
     ----------
     window, features, horizon, learning_rate
         As in :func:`dense_forecaster`.
-    d_model : int
+    hidden_dim : int
         Width of each step's representation.
-    blocks : int
+    num_layers : int
         Number of encoder blocks.
-    heads, key_dim, ff_units, dropout
-        As in :func:`seqbook.models.transformer_blocks.transformer_encoder`. Dropout is off
+    num_heads, key_dim, intermediate_dim, dropout
+        As in :func:`seqbook.models.transformer.encoder.transformer_encoder`. Dropout is off
         by default: small forecasting data sets rarely need it, and under XLA on a CPU its
         random masks make every training step several times slower.
     quantiles, relative, target
@@ -402,13 +402,13 @@ def transformer_forecaster(
     >>> transformer_forecaster(window=24, features=3, horizon=7).output_shape
     (None, 7)
     """
-    require_positive(d_model=d_model, blocks=blocks)
+    require_positive(hidden_dim=hidden_dim, num_layers=num_layers)
     levels = _check_quantiles(quantiles)
     past, x, last = _forecast_input(window, features, relative, target)
-    x = keras.layers.Dense(d_model, name="embed")(x)
+    x = keras.layers.Dense(hidden_dim, name="embed")(x)
     x = PositionEmbedding(window, name="positions")(x)
-    for _ in range(blocks):
-        x = transformer_encoder(x, heads=heads, key_dim=key_dim, ff_units=ff_units,
+    for _ in range(num_layers):
+        x = transformer_encoder(x, num_heads=num_heads, key_dim=key_dim, intermediate_dim=intermediate_dim,
                                 dropout=dropout, norm_first=True)
     x = keras.layers.LayerNormalization(epsilon=1e-6)(x)
     summary = keras.layers.Flatten()(x)

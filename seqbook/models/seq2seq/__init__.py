@@ -1,0 +1,29 @@
+"""Encoder-decoder models: recurrent (with optional attention) and Transformer, and the
+translators that decode them with :mod:`seqbook.decoding` (chapters seq2seq, attention,
+transformers)."""
+
+from seqbook.models.seq2seq.inference import inference_model
+from seqbook.models.seq2seq.recurrent import (
+    EncoderState,
+    Seq2SeqTranslator,
+    encoder_decoder,
+    teacher_forcing,
+)
+from seqbook.models.seq2seq.transformer import (
+    TransformerEncoded,
+    TransformerTranslator,
+    transformer_seq2seq,
+)
+from seqbook.models.seq2seq.translator import Translator
+
+__all__ = [
+    "EncoderState",
+    "Seq2SeqTranslator",
+    "TransformerEncoded",
+    "TransformerTranslator",
+    "Translator",
+    "encoder_decoder",
+    "inference_model",
+    "teacher_forcing",
+    "transformer_seq2seq",
+]
