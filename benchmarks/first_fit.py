@@ -33,7 +33,7 @@ BUILDERS = {
     "TCN forecaster": lambda: models.tcn_forecaster(filters=16, **FORECAST),
     "Transformer forecaster": lambda: models.transformer_forecaster(
         hidden_dim=16, num_heads=2, key_dim=8, intermediate_dim=32, **FORECAST),
-    "FCN classifier": lambda: models.fcn_classifier(length=24, features=1, num_classes=2),
+    "FCN classifier": lambda: models.fcn_classifier(sequence_length=24, features=1, num_classes=2),
 }
 
 

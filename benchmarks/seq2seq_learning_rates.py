@@ -98,8 +98,9 @@ def run(task: str, spec: dict) -> None:
             outputs = models.inference_model(model).translate(
                 val_source, START, END, max_length=target_out.shape[1] + 2)
             guesses = target_vocab.decode_batch(outputs)
+            exact = metrics.sequence_error_rate(spec['val_target'], guesses)
             print(f"{task:8} {model_name:14} lr {rate:<6g} train {seconds:5.1f} s  "
-                  f"sequence err {100 * metrics.word_error_rate(spec['val_target'], guesses):5.1f}%"
+                  f"sequence err {100 * exact:5.1f}%"
                   f"  token err {100 * metrics.token_error_rate(spec['val_target'], guesses):5.1f}%",
                   flush=True)
 

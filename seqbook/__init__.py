@@ -14,10 +14,12 @@ Example
 True
 """
 
-from seqbook import classical, data, decoding, layers, metrics, models, notebook, plotting, runtime
+from seqbook import (
+    callbacks, classical, data, decoding, layers, metrics, models, notebook, plotting, runtime,
+)
 
 __all__ = [
-    "classical", "data", "decoding", "layers", "metrics", "models", "notebook", "plotting", "runtime",
-    "__version__",
+    "callbacks", "classical", "data", "decoding", "layers", "metrics", "models", "notebook",
+    "plotting", "runtime", "__version__",
 ]
 __version__ = "0.1.0"

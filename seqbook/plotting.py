@@ -1,4 +1,4 @@
-"""Figures the chapters share: attention (alignment) maps.
+"""Figures the chapters share: attention (alignment) maps, and the softmax that makes them.
 
 matplotlib is imported inside each function, so ``import seqbook`` works without it.
 """
@@ -10,7 +10,50 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["attention_heatmap"]
+__all__ = ["attention_heatmap", "softmax"]
+
+
+def softmax(x: Any, axis: int = -1) -> np.ndarray:
+    """Turn attention scores into weights that are positive and sum to 1 along ``axis``.
+
+    The maximum is subtracted first: ``exp`` of scores near 1000 overflows float64, while
+    the shifted scores are at most 0 and the result is mathematically the same. Scores of
+    ``-inf`` (masked positions) get weight 0.
+
+    Parameters
+    ----------
+    x : array-like of float
+        Scores, e.g. ``[T, S]`` query-key dot products.
+    axis : int
+        The axis the weights sum over (the keys).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, the shape of ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is empty, holds NaN or ``+inf``, or a slice along ``axis`` is all ``-inf``.
+
+    Example
+    -------
+    >>> softmax([1000.0, 1001.0]).round(4).tolist()  # exp(1000) alone would overflow
+    [0.2689, 0.7311]
+    """
+    scores = np.asarray(x, dtype=np.float64)
+    if scores.size == 0 or np.isnan(scores).any() or np.isposinf(scores).any():
+        raise ValueError(
+            f"x must be non-empty scores with no NaN or +inf; got shape {scores.shape}"
+        )
+    top = scores.max(axis=axis, keepdims=True)
+    if np.isneginf(top).any():
+        raise ValueError(
+            f"x must have a finite score in every slice along axis {axis}; got one all -inf"
+        )
+    weights = np.exp(scores - top)
+    return weights / weights.sum(axis=axis, keepdims=True)
 
 
 def attention_heatmap(

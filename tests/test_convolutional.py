@@ -64,8 +64,8 @@ def test_receptive_field_values_and_dilation_schedule():
     "build, shape",
     [
         (lambda: models.tcn_classifier(num_classes=4, features=3, dilations=(1, 2)), (5, 4)),
-        (lambda: models.tcn_regressor(features=3, outputs=2, length=20, dropout=0.1), (5, 2)),
-        (lambda: models.cnn_lstm_classifier(num_classes=4, features=3, length=20), (5, 4)),
+        (lambda: models.tcn_regressor(features=3, outputs=2, sequence_length=20, dropout=0.1), (5, 2)),
+        (lambda: models.cnn_lstm_classifier(num_classes=4, features=3, sequence_length=20), (5, 4)),
         (lambda: models.cnn_lstm_classifier(num_classes=4, features=3, conv_layers=0), (5, 4)),
     ],
 )
@@ -113,7 +113,7 @@ def test_tcn_learns_a_long_range_target_and_bfloat16_keeps_float32_outputs():
         x = rng.uniform(size=(512, 24, 1)).astype("float32")
         y = x[:, 0, 0]
         model = models.tcn_regressor(
-            features=1, length=24, filters=16, dilations=models.tcn_dilations(24),
+            features=1, sequence_length=24, filters=16, dilations=models.tcn_dilations(24),
             learning_rate=5e-3,
         )
         assert model.layers[1].compute_dtype == "bfloat16"
@@ -138,10 +138,10 @@ def test_tcn_learns_a_long_range_target_and_bfloat16_keeps_float32_outputs():
         (lambda: models.tcn_dilations(10, kernel_size=1), "kernel_size"),
         (lambda: models.tcn_classifier(num_classes=0, features=2), "num_classes"),
         (lambda: models.tcn_classifier(num_classes=2, features=2, dropout=1.0), "dropout"),
-        (lambda: models.tcn_regressor(features=2, length=0), "length"),
+        (lambda: models.tcn_regressor(features=2, sequence_length=0), "sequence_length"),
         (lambda: models.tcn_regressor(features=2, dilations=(1, 2.5)), "dilations"),
         (lambda: models.cnn_lstm_classifier(2, 3, conv_layers=-1), "conv_layers"),
-        (lambda: models.cnn_lstm_classifier(2, 3, length=3, conv_layers=2), "length"),
+        (lambda: models.cnn_lstm_classifier(2, 3, sequence_length=3, conv_layers=2), "sequence_length"),
         (lambda: models.tcn_block(keras.Input((None, 2)), 4, 3, dilation_rate=0), "dilation_rate"),
     ],
 )

@@ -68,7 +68,8 @@ def test_lengths_further_apart_than_the_band_cannot_align():
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda: dtw_distance([1.0], [1.0], window=-1), "window must be None or an integer >= 0; got -1"),
+        (lambda: dtw_distance([1.0], [1.0], window=-1),
+         "window must be None or an integer >= 0; got -1"),
         (lambda: dtw_distance([1.0], [1.0], window=1.5), "window must be None or an integer"),
         (lambda: dtw_distance([1.0], [1.0], window=True), "window must be None or an integer"),
         (lambda: dtw_distances([], [[1.0]]), "queries must be a non-empty list of series"),
@@ -88,3 +89,14 @@ def test_bad_input_is_named(call, message):
 
 def test_exported_from_seqbook_metrics():
     assert metrics.dtw_distance is dtw_distance and metrics.dtw_distances is dtw_distances
+
+
+def test_float32_series_are_computed_in_float32():
+    rng = np.random.default_rng(2)
+    queries = random_series(rng, 3, 2)
+    references = random_series(rng, 4, 2)
+    single = dtw_distances([s.astype(np.float32) for s in queries],
+                           [s.astype(np.float32) for s in references])
+    assert single.dtype == np.float32
+    assert dtw_distances(queries, [s.astype(np.float32) for s in references]).dtype == np.float64
+    np.testing.assert_allclose(single, dtw_distances(queries, references), rtol=1e-5)

@@ -99,7 +99,7 @@ def test_gradient_ascent_increases_the_likelihood():
     keras.utils.set_random_seed(0)
     truth = HMM(CASINO["start"], CASINO["transition"], CASINO["emission"])
     obs, _ = truth.sample(40, 100, seed=2)
-    model = hmm_model(num_states=2, num_symbols=6, length=50, learning_rate=0.1, seed=1)
+    model = hmm_model(num_states=2, num_symbols=6, sequence_length=50, learning_rate=0.1, seed=1)
     before = model.get_layer("hmm").to_hmm().log_likelihood(obs).sum()
     pieces = obs.reshape(-1, 50)
     model.fit(pieces, np.zeros(len(pieces)), epochs=40, batch_size=40, verbose=0)

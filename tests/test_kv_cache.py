@@ -9,6 +9,7 @@ import tensorflow as tf
 
 from seqbook.layers import transformer as T
 from seqbook import models
+from seqbook.models._common import compile_model
 
 
 def _np(x):
@@ -78,6 +79,13 @@ def test_memory_gets_no_gradient():
     assert np.abs(g_second.numpy()).max() > 0
 
 
+def _compiled_lm(learning_rate=1e-3, **kwargs):
+    """A DecoderLM compiled as a builder would (there is no separate builder function)."""
+    return compile_model(models.DecoderLM(**kwargs), metrics=["accuracy"],
+                         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                         learning_rate=learning_rate)
+
+
 @pytest.fixture(scope="module")
 def lm():
     keras.utils.set_random_seed(0)
@@ -120,7 +128,7 @@ def test_lm_bad_input(lm):
 
 def test_lm_round_trips(tmp_path):
     keras.utils.set_random_seed(0)
-    model = models.decoder_lm(vocabulary_size=7, max_sequence_length=16, hidden_dim=16, num_heads=2, num_layers=1,
+    model = _compiled_lm(vocabulary_size=7, max_sequence_length=16, hidden_dim=16, num_heads=2, num_layers=1,
                               intermediate_dim=32)
     seq = np.tile(np.arange(1, 7), 2)[None].repeat(2, 0)
     path = tmp_path / "lm.keras"
@@ -134,7 +142,7 @@ def test_lm_builder_trains_under_mirrored_strategy_and_with_xla_in_mixed_bfloat1
         two_cpu_strategy, monkeypatch):
     seq = np.tile(np.arange(1, 7), 4)[None].repeat(64, 0)[:, :9]
     with two_cpu_strategy.scope():
-        model = models.decoder_lm(vocabulary_size=7, max_sequence_length=16, hidden_dim=16, num_heads=2,
+        model = _compiled_lm(vocabulary_size=7, max_sequence_length=16, hidden_dim=16, num_heads=2,
                                   num_layers=1, intermediate_dim=32, learning_rate=1e-2)
     assert model.jit_compile is False  # XLA is off for replicas on one CPU (runtime.xla_enabled)
     # A periodic sequence is easy to predict: the loss must fall well below log(7).
@@ -143,7 +151,7 @@ def test_lm_builder_trains_under_mirrored_strategy_and_with_xla_in_mixed_bfloat1
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     monkeypatch.setenv("SEQBOOK_XLA", "on")  # and under XLA, as on a TPU
     try:
-        model = models.decoder_lm(vocabulary_size=7, max_sequence_length=16, hidden_dim=16, num_heads=2,
+        model = _compiled_lm(vocabulary_size=7, max_sequence_length=16, hidden_dim=16, num_heads=2,
                                   num_layers=1, intermediate_dim=32)
         assert model.jit_compile is True
         model.fit(seq[:, :-1], seq[:, 1:], batch_size=64, epochs=1, verbose=0)

@@ -8,17 +8,17 @@ from seqbook import models
 
 
 def test_adding_arrays_targets_are_the_marked_sums():
-    x, y = models.adding_arrays(length=12, num_examples=50, split="test")
+    x, y = models.adding_arrays(sequence_length=12, num_examples=50, split="test")
     assert x.shape == (50, 12, 2) and y.shape == (50, 1)
     assert (x[..., 1].sum(axis=1) == 2).all()
     np.testing.assert_allclose((x[..., 0] * x[..., 1]).sum(axis=1), y[:, 0], atol=1e-6)
-    x_train, _ = models.adding_arrays(length=12, num_examples=50, split="train")
+    x_train, _ = models.adding_arrays(sequence_length=12, num_examples=50, split="train")
     assert not np.allclose(x_train, x)
 
 
 def test_side_by_side_trains_each_model_as_if_alone():
     """Same batches, disjoint weights, Adam: the joint model's weights equal separate runs."""
-    x, y = models.adding_arrays(length=6, num_examples=64)
+    x, y = models.adding_arrays(sequence_length=6, num_examples=64)
     keras.utils.set_random_seed(0)
     alone = {"rnn": models.adding_model("rnn", 4), "gru": models.adding_model("gru", 4)}
     together = {"rnn": models.adding_model("rnn", 4), "gru": models.adding_model("gru", 4)}
@@ -66,7 +66,7 @@ def test_adding_experiment_accepts_other_builders():
         (lambda: models.adding_experiment([5], models={"x": 3}), "models"),
         (lambda: models.adding_experiment([5], epochs=0), "epochs"),
         (lambda: models.adding_model("transformer"), "cell"),
-        (lambda: models.adding_arrays(length=0, num_examples=3), "length"),
+        (lambda: models.adding_arrays(sequence_length=0, num_examples=3), "sequence_length"),
         (lambda: models.side_by_side({}), "models"),
         (lambda: models.side_by_side({"tanh RNN": models.adding_model("rnn", 4)}), "model names"),
     ],

@@ -40,7 +40,7 @@ def test_recurrent_classifier_sees_order_but_not_padding(cell):
     "build",
     [
         lambda: models.dense_forecaster(window=10, features=2, horizon=3),
-        lambda: models.dense_forecaster(window=10, features=2, horizon=3, hidden=8),
+        lambda: models.dense_forecaster(window=10, features=2, horizon=3, intermediate_dim=8),
         lambda: models.recurrent_forecaster(window=10, features=2, horizon=3, cell="lstm"),
     ],
 )
@@ -86,7 +86,7 @@ def test_linear_forecaster_learns_an_ar_process():
         (lambda: models.bag_of_words_classifier(vocabulary_size=0), "vocabulary_size"),
         (lambda: models.recurrent_classifier(vocabulary_size=10, units=-1), "units"),
         (lambda: models.recurrent_classifier(vocabulary_size=10, cell="transformer"), "cell"),
-        (lambda: models.dense_forecaster(window=3, hidden=-2), "hidden"),
+        (lambda: models.dense_forecaster(window=3, intermediate_dim=-2), "intermediate_dim"),
         (lambda: models.recurrent_forecaster(window=0), "window"),
         (lambda: models.dense_forecaster(window=3, learning_rate=0), "learning_rate"),
         (lambda: models.bag_of_words_classifier(vocabulary_size=2.5), "vocabulary_size"),

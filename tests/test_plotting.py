@@ -9,7 +9,7 @@ import pytest
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from seqbook.plotting import attention_heatmap  # noqa: E402
+from seqbook.plotting import attention_heatmap, softmax  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -75,6 +75,43 @@ def test_new_figure_batch_of_one_and_cropping_to_the_labels():
 def test_bad_input(weights, source, target, message):
     with pytest.raises(ValueError, match=message):
         attention_heatmap(weights, list(source), list(target))
+
+
+def test_softmax_is_stable_where_a_naive_exp_overflows():
+    with np.errstate(over="ignore", invalid="ignore"):
+        naive = np.exp([1000.0, 1001.0]) / np.exp([1000.0, 1001.0]).sum()
+    assert np.isnan(naive).all()  # inf / inf: what the subtraction of the max avoids
+    weights = softmax([1000.0, 1001.0])
+    np.testing.assert_allclose(weights, [1 / (1 + np.e), np.e / (1 + np.e)], rtol=1e-12)
+    assert weights.sum() == pytest.approx(1.0, abs=1e-15)
+
+
+def test_softmax_rows_sum_to_one_along_the_axis_and_masks_get_zero():
+    scores = np.random.default_rng(0).normal(scale=50.0, size=(3, 4, 5))
+    for axis in (-1, 0, 1):
+        weights = softmax(scores, axis=axis)
+        assert weights.shape == scores.shape and (weights >= 0).all()
+        np.testing.assert_allclose(weights.sum(axis=axis), 1.0, rtol=1e-12)
+    shifted = scores - scores.max(axis=-1, keepdims=True)
+    expected = np.exp(shifted) / np.exp(shifted).sum(axis=-1, keepdims=True)
+    np.testing.assert_allclose(softmax(scores), expected, rtol=1e-12)
+    masked = softmax([[0.0, -np.inf, 0.0]])
+    assert masked.tolist() == [[0.5, 0.0, 0.5]]
+    np.testing.assert_allclose(softmax(np.full(4, -1e308)), 0.25)
+
+
+@pytest.mark.parametrize(
+    "scores, message",
+    [
+        ([], "non-empty"),
+        ([1.0, np.nan], "no NaN or \\+inf"),
+        ([1.0, np.inf], "no NaN or \\+inf"),
+        ([[0.0, 1.0], [-np.inf, -np.inf]], "finite score in every slice along axis -1"),
+    ],
+)
+def test_softmax_rejects(scores, message):
+    with pytest.raises(ValueError, match=message):
+        softmax(scores)
 
 
 def test_matplotlib_is_imported_only_inside_the_function():

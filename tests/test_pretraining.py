@@ -45,7 +45,7 @@ def test_causal_lm_never_reads_the_future_or_the_padding():
 def test_causal_lm_learns_a_deterministic_sequence():
     keras.utils.set_random_seed(0)
     stream = [list(range(1, 11)) * 30]  # 1, 2, ..., 10, 1, 2, ...: next token is certain
-    x, y = models.next_token_windows(stream, length=8, stride=2)
+    x, y = models.next_token_windows(stream, sequence_length=8, stride=2)
     lm = models.causal_lm(vocabulary_size=12, max_sequence_length=8, hidden_dim=16, num_heads=2, num_layers=1,
                           intermediate_dim=32, dropout=0.0, learning_rate=1e-2)
     loss = lm.fit(x, y, batch_size=32, epochs=15, verbose=0).history["loss"]
@@ -65,7 +65,7 @@ def test_causal_lm_save_load_round_trip(tmp_path):
 
 
 def test_causal_lm_trains_under_mirrored_strategy_and_bfloat16_keeps_float32(two_cpu_strategy):
-    x, y = models.next_token_windows([list(range(1, 11)) * 10], length=8, stride=4)
+    x, y = models.next_token_windows([list(range(1, 11)) * 10], sequence_length=8, stride=4)
     with two_cpu_strategy.scope():
         lm = models.causal_lm(vocabulary_size=12, max_sequence_length=8, hidden_dim=16, num_heads=2, num_layers=1,
                               intermediate_dim=32, learning_rate=1e-2)
@@ -125,7 +125,7 @@ def test_lm_classifier_copies_weights_and_ignores_padding(pooling, tmp_path):
 
 
 def test_next_token_windows_shift_by_one_and_follow_the_stride():
-    x, y = models.next_token_windows([[1, 2, 3], [4, 5, 6, 7, 8]], length=3, stride=2)
+    x, y = models.next_token_windows([[1, 2, 3], [4, 5, 6, 7, 8]], sequence_length=3, stride=2)
     assert x.tolist() == [[1, 2, 3], [3, 4, 5], [5, 6, 7]]
     np.testing.assert_array_equal(y[:, :-1], x[:, 1:])
     assert y[:, -1].tolist() == [4, 6, 8]
@@ -236,9 +236,9 @@ def test_the_shipped_lm_generates_the_same_text_with_the_key_value_cache():
         (lambda: models.lm_classifier(models.causal_lm(**SMALL), num_classes=1), "num_classes"),
         (lambda: models.lm_classifier(models.causal_lm(**SMALL), 2, pooling="max"), "pooling"),
         (lambda: models.TokenPooling("max"), "mode"),
-        (lambda: models.next_token_windows([[1, 2]], length=2), "length \\+ 1"),
-        (lambda: models.next_token_windows([[1, 2, 3]], length=2, stride=0), "stride"),
-        (lambda: models.next_token_windows("abc", length=2), "sequences"),
+        (lambda: models.next_token_windows([[1, 2]], sequence_length=2), "sequence_length \\+ 1"),
+        (lambda: models.next_token_windows([[1, 2, 3]], sequence_length=2, stride=0), "stride"),
+        (lambda: models.next_token_windows("abc", sequence_length=2), "sequences"),
         (lambda: models.sequence_log_probs(lambda t: t, [1], context=4), "tokens"),
         (lambda: models.sequence_log_probs(lambda t: t, [1, 2], context=1), "context"),
         (lambda: models.per_character_perplexity([0.5], ["a"]), "log_probs"),

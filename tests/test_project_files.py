@@ -71,6 +71,36 @@ def test_chapter_skeleton(source):
     assert "{bibliography}" in text and "{cite}" in text, "references"
 
 
+@pytest.mark.parametrize("source", NOTEBOOK_SOURCES, ids=lambda p: p.stem)
+def test_xla_is_left_to_the_runtime(source):
+    """One XLA policy (seqbook.runtime.xla_enabled): no chapter's code sets jit_compile."""
+    for cell in jupytext.read(source).cells:
+        if cell.cell_type == "code":
+            assert "jit_compile" not in cell.source, (
+                f"{source.name}: a code cell sets jit_compile; compile with "
+                "models.compile_model, which asks runtime.xla_enabled"
+            )
+
+
+GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([A-Za-z0-9_]+)")
+GLUE_CALL = re.compile(r"""\bglue\(\s*["']([A-Za-z0-9_]+)["']""")
+
+
+@pytest.mark.parametrize("source", NOTEBOOK_SOURCES, ids=lambda p: p.stem)
+def test_every_glued_number_is_computed_in_its_chapter(source):
+    """Numbers quoted in a chapter's prose come from its own run through myst-nb glue; the
+    non-executing build in test_book_site cannot see the values, so the keys are checked
+    here: each one quoted is glued by a code cell of the same chapter, and each glued one
+    is quoted."""
+    notebook = jupytext.read(source)
+    quoted = {key for cell in notebook.cells if cell.cell_type == "markdown"
+              for key in GLUE_ROLE.findall(cell.source)}
+    glued = {key for cell in notebook.cells if cell.cell_type == "code"
+             for key in GLUE_CALL.findall(cell.source)}
+    assert quoted <= glued, f"{source.name}: quoted but never glued: {sorted(quoted - glued)}"
+    assert glued <= quoted, f"{source.name}: glued but never quoted: {sorted(glued - quoted)}"
+
+
 def test_toc_lists_existing_chapters_and_every_chapter():
     assert (ROOT / f"{TOC['root']}.md").is_file()
     for chapter in CHAPTERS:

@@ -54,12 +54,12 @@ def test_encode_pads_with_zero_and_truncates():
     ids = vocab.encode(["abcd", "b", ""])
     assert ids.dtype == np.int32 and ids.shape == (3, 4)
     assert ids.tolist() == [[4, 5, 6, 7], [5, 0, 0, 0], [0, 0, 0, 0]]
-    assert vocab.encode(["abcd", "b"], length=6).tolist() == [[4, 5, 6, 7, 0, 0], [5] + [0] * 5]
-    assert vocab.encode(["abcd", "b"], length=2).tolist() == [[4, 5], [5, 0]]
+    assert vocab.encode(["abcd", "b"], sequence_length=6).tolist() == [[4, 5, 6, 7, 0, 0], [5] + [0] * 5]
+    assert vocab.encode(["abcd", "b"], sequence_length=2).tolist() == [[4, 5], [5, 0]]
     assert vocab.encode([]).shape == (0, 0)
-    assert vocab.encode([], length=3).shape == (0, 3)
+    assert vocab.encode([], sequence_length=3).shape == (0, 3)
     # numpy integers are fine as a length
-    assert vocab.encode(["ab"], length=np.int64(3)).shape == (1, 3)
+    assert vocab.encode(["ab"], sequence_length=np.int64(3)).shape == (1, 3)
 
 
 def test_round_trip_through_ids():
@@ -102,10 +102,10 @@ def test_bad_input_names_the_argument():
         (lambda: vocab.encode("ab"), "sequences"),
         (lambda: vocab.encode([["a", 7]]), "sequences"),
         (lambda: vocab.encode([np.array([4, 5])]), "sequences"),
-        (lambda: vocab.encode(["ab"], length=-1), "length"),
-        (lambda: vocab.encode(["ab"], length=0), "length"),
-        (lambda: vocab.encode(["ab"], length=2.0), "length"),
-        (lambda: vocab.encode(["ab"], length=True), "length"),
+        (lambda: vocab.encode(["ab"], sequence_length=-1), "sequence_length"),
+        (lambda: vocab.encode(["ab"], sequence_length=0), "sequence_length"),
+        (lambda: vocab.encode(["ab"], sequence_length=2.0), "sequence_length"),
+        (lambda: vocab.encode(["ab"], sequence_length=True), "sequence_length"),
         (lambda: vocab.decode([[1, 4], [1, 5]]), "ids"),
         (lambda: vocab.decode([1, 4, 6]), "ids"),
         (lambda: vocab.decode([1.0, 4.0]), "ids"),

@@ -54,3 +54,34 @@ def test_position_embedding_refuses_a_bad_max_length():
 def test_bad_block_arguments_are_named(kwargs, name):
     with pytest.raises(ValueError, match=name):
         transformer_encoder(keras.Input(shape=(5, 4)), **kwargs)
+
+
+def test_one_position_embedding_class_under_every_name():
+    from seqbook import layers
+
+    assert PositionEmbedding is layers.PositionEmbedding is layers.transformer.PositionEmbedding
+    assert layers.LearnedPositionEmbedding is PositionEmbedding  # the old name, an alias
+
+
+def test_keras_files_saved_under_the_old_names_still_load(tmp_path):
+    import json
+    import zipfile
+
+    model = _pooled_model()
+    path, old = tmp_path / "new.keras", tmp_path / "old.keras"
+    model.save(path)
+    # Rewrite the file as it was saved before: LearnedPositionEmbedding(max_length=...).
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(old, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "config.json":
+                text = json.dumps(json.loads(content))
+                text = text.replace('"max_sequence_length"', '"max_length"')
+                text = text.replace('"PositionEmbedding"', '"LearnedPositionEmbedding"')
+                text = text.replace('"seqbook>PositionEmbedding"', '"seqbook>LearnedPositionEmbedding"')
+                assert '"max_length"' in text and "seqbook>LearnedPositionEmbedding" in text
+                content = text.encode()
+            target.writestr(item, content)
+    x = np.random.default_rng(3).normal(size=(2, 7, 3)).astype("float32")
+    restored = keras.saving.load_model(old)
+    np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0))

@@ -152,10 +152,10 @@ def test_position_layers_add_positions():
     x = np.zeros((2, 6, 8), "float32")
     np.testing.assert_allclose(_np(T.SinusoidalPositionEncoding()(x))[0],
                                _np(T.sinusoidal_encoding(6, 8)), atol=1e-6)
-    learned = T.LearnedPositionEmbedding(10)
+    learned = T.PositionEmbedding(10)
     full = _np(learned(x))
     np.testing.assert_allclose(_np(learned(x[:, :2], start_index=4)), full[:, 4:6], atol=1e-6)
-    with pytest.raises(ValueError, match="max_length"):
+    with pytest.raises(ValueError, match="max_sequence_length"):
         learned(np.zeros((1, 11, 8), "float32"))
 
 
@@ -180,7 +180,7 @@ def test_rotary_scores_depend_on_position_difference_only():
 
 def _copy_block_from_builder(norm_first):
     inputs = keras.Input((6, 8))
-    reference = keras.Model(inputs, transformer_encoder(inputs, heads=2, key_dim=4, intermediate_dim=16,
+    reference = keras.Model(inputs, transformer_encoder(inputs, num_heads=2, key_dim=4, intermediate_dim=16,
                                                         dropout=0.0, norm_first=norm_first))
     block = T.TransformerEncoderBlock(2, 4, 16, norm_first=norm_first)
     block(np.zeros((1, 6, 8), "float32"))
@@ -274,7 +274,7 @@ def test_layers_survive_keras_round_trip(tmp_path):
     x = keras.Input((6, 8))
     context = keras.Input((4, 8))
     h = T.SinusoidalPositionEncoding()(x)
-    h = T.LearnedPositionEmbedding(6)(h)
+    h = T.PositionEmbedding(6)(h)
     h = h + T.MultiHeadAttention(2, 4)(h, h, use_causal_mask=True)
     h = T.TransformerEncoderBlock(2, 4, 16, norm_first=False)(h)
     h = T.TransformerDecoderBlock(2, 4, 16)(h, context)

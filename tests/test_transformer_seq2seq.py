@@ -27,7 +27,7 @@ VARIANTS = [
 
 def _build(**kwargs):
     keras.utils.set_random_seed(0)
-    options = dict(width=16, num_heads=2, intermediate_dim=32, dropout=0.0, max_length=16)
+    options = dict(hidden_dim=16, num_heads=2, intermediate_dim=32, dropout=0.0, max_sequence_length=16)
     model = transformer_seq2seq(12, 10, **{**options, **kwargs})
     return model
 
@@ -51,8 +51,8 @@ def trained():
     # 960 = 30 batches of 32: no smaller last batch, so the training step is traced once.
     source, target_in, target_out = _reverse_task(960, rng)
     keras.utils.set_random_seed(0)
-    model = transformer_seq2seq(11, 11, width=32, num_heads=4, intermediate_dim=64, num_encoder_layers=1,
-                                num_decoder_layers=1, dropout=0.0, max_length=16,
+    model = transformer_seq2seq(11, 11, hidden_dim=32, num_heads=4, intermediate_dim=64, num_encoder_layers=1,
+                                num_decoder_layers=1, dropout=0.0, max_sequence_length=16,
                                 learning_rate=3e-3)
     history = model.fit({"source": source, "target_in": target_in}, target_out,
                         batch_size=32, epochs=4, verbose=0)
@@ -202,11 +202,11 @@ def test_inference_model_serves_both_kinds_of_model():
 
 
 def test_small_layers():
-    embedding = ScaledEmbedding(7, 4, max_length=3)
+    embedding = ScaledEmbedding(7, 4, max_sequence_length=3)
     table = np.asarray(embedding(np.array([[1, 2]])))
     np.testing.assert_allclose(table, 2.0 * keras.ops.convert_to_numpy(
         keras.ops.take(embedding.embeddings, np.array([[1, 2]]), axis=0)), atol=1e-6)
-    with pytest.raises(ValueError, match="max_length=3"):
+    with pytest.raises(ValueError, match="max_sequence_length=3"):
         embedding(np.ones((1, 4), "int32"))
     for layer in (embedding, PaddingMask()):
         clone = layer.__class__.from_config(layer.get_config())
@@ -219,7 +219,7 @@ def test_post_norm_with_learned_positions_trains_under_mirrored_strategy(two_cpu
     source, target_in, target_out = _reverse_task(400, np.random.default_rng(1))
     keras.utils.set_random_seed(0)
     with two_cpu_strategy.scope():
-        model = transformer_seq2seq(11, 11, width=16, num_heads=2, intermediate_dim=32, dropout=0.0,
+        model = transformer_seq2seq(11, 11, hidden_dim=16, num_heads=2, intermediate_dim=32, dropout=0.0,
                                     num_encoder_layers=1, num_decoder_layers=1, norm_first=False,
                                     positions="learned", learning_rate=3e-3)
     assert "encoder_norm" not in [layer.name for layer in model.layers]
@@ -235,7 +235,7 @@ def test_mixed_bfloat16_keeps_float32_outputs():
     source, target_in, _ = _reverse_task(8, np.random.default_rng(3))
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     try:
-        model = transformer_seq2seq(11, 11, width=8, num_heads=2, intermediate_dim=8,
+        model = transformer_seq2seq(11, 11, hidden_dim=8, num_heads=2, intermediate_dim=8,
                                     num_encoder_layers=1, num_decoder_layers=1)
         assert model.get_layer("decoder_0").compute_dtype == "bfloat16"
         probs = _probs(model, source, target_in)
@@ -252,9 +252,9 @@ def test_mixed_bfloat16_keeps_float32_outputs():
     [
         (dict(source_vocabulary_size=0), "source_vocabulary_size"),
         (dict(target_vocabulary_size=-1), "target_vocabulary_size"),
-        (dict(width=2.5), "width"),
-        (dict(width=18, num_heads=4), "divisible by num_heads"),
-        (dict(width=9, num_heads=3), "even"),
+        (dict(hidden_dim=2.5), "hidden_dim"),
+        (dict(hidden_dim=18, num_heads=4), "divisible by num_heads"),
+        (dict(hidden_dim=9, num_heads=3), "even"),
         (dict(num_heads=0), "num_heads"),
         (dict(intermediate_dim=0), "intermediate_dim"),
         (dict(num_encoder_layers=0), "num_encoder_layers"),
@@ -263,12 +263,12 @@ def test_mixed_bfloat16_keeps_float32_outputs():
         (dict(dropout=-0.1), "dropout"),
         (dict(positions="rotary"), "positions"),
         (dict(norm_first="yes"), "norm_first"),
-        (dict(max_length=0), "max_length"),
+        (dict(max_sequence_length=0), "max_sequence_length"),
         (dict(learning_rate=0), "learning_rate"),
     ],
 )
 def test_bad_arguments_are_named(kwargs, message):
-    arguments = dict(source_vocabulary_size=12, target_vocabulary_size=10, width=16, num_heads=2, intermediate_dim=16)
+    arguments = dict(source_vocabulary_size=12, target_vocabulary_size=10, hidden_dim=16, num_heads=2, intermediate_dim=16)
     with pytest.raises(ValueError, match=message):
         transformer_seq2seq(**{**arguments, **kwargs})
 
@@ -293,13 +293,13 @@ def translator():
         (lambda t: t.translate([[3, 40]], 1, 2, 5), "source"),
         (lambda t: t.translate([[3, -1]], 1, 2, 5), "source"),
         (lambda t: t.translate([[3.0, 4.0]], 1, 2, 5), "source"),
-        (lambda t: t.translate(np.ones((1, 17), "int32"), 1, 2, 5), "max_length=16"),
+        (lambda t: t.translate(np.ones((1, 17), "int32"), 1, 2, 5), "max_sequence_length=16"),
         (lambda t: t.translate(SOURCE, 10, 2, 5), "start_token"),
         (lambda t: t.translate(SOURCE, 0, 2, 5), "start_token"),
         (lambda t: t.translate(SOURCE, 1, -1, 5), "end_token"),
         (lambda t: t.translate(SOURCE, 1, 2, 5, beam_width=0), "beam_width"),
         (lambda t: t.translate(SOURCE, 1, 2, 0), "max_length"),
-        (lambda t: t.translate(SOURCE, 1, 2, 17), "max_length=16"),
+        (lambda t: t.translate(SOURCE, 1, 2, 17), "max_sequence_length=16"),
         (lambda t: t.log_prob_fn(SOURCE)(TARGET_IN[:2, :2]), "prefixes"),
         (lambda t: t.log_prob_fn(SOURCE)(TARGET_IN[:, :2] + 10), "prefixes"),
         (lambda t: t.encode(np.zeros((2, 0), "int32")), "source"),
@@ -321,5 +321,5 @@ def test_greedy_through_seqbook_decoding_up_to_max_length(translator):
     assert translator.translate(np.full((1, 16), 5), START, END, 16).shape == (1, 17)
     for source, target_in in ((np.ones((1, 17), "int32"), TARGET_IN[:1]),
                               (SOURCE[:1], np.ones((1, 17), "int32"))):
-        with pytest.raises(ValueError, match="max_length=16"):
+        with pytest.raises(ValueError, match="max_sequence_length=16"):
             translator.model({"source": source, "target_in": target_in})

@@ -13,7 +13,7 @@ BUILDERS = {
     "resnet": lambda **kw: models.resnet_classifier(CLASSES, FEATURES, filters=(8, 16), **kw),
     "lstm": lambda **kw: models.lstm_classifier(CLASSES, FEATURES, units=8, **kw),
     "transformer": lambda **kw: models.transformer_classifier(
-        CLASSES, FEATURES, length=kw.pop("length", LENGTH), hidden_dim=8, num_layers=2, num_heads=2,
+        CLASSES, FEATURES, max_sequence_length=kw.pop("sequence_length", LENGTH), hidden_dim=8, num_layers=2, num_heads=2,
         key_dim=4, intermediate_dim=16, **kw
     ),
 }
@@ -32,7 +32,7 @@ def _predict(model, x):
 @pytest.mark.usefixtures("force_xla")  # the model must also compile with XLA
 def test_shapes_xla_float32_output_and_save_load_round_trip(kind, tmp_path):
     keras.utils.set_random_seed(0)
-    model = BUILDERS[kind](mask_value=0.0, length=LENGTH)
+    model = BUILDERS[kind](mask_value=0.0, sequence_length=LENGTH)
     assert model.jit_compile is True
     x = models.pad_series(_ragged(), LENGTH)
     before = _predict(model, x)
@@ -50,12 +50,12 @@ def test_masked_models_ignore_padding_and_unmasked_ones_do_not(kind):
     short, long = models.pad_series(series, 12), models.pad_series(series, 20)
     longest = 20 if kind == "transformer" else None  # the others take any length
     keras.utils.set_random_seed(0)
-    masked = BUILDERS[kind](mask_value=0.0, length=longest)
+    masked = BUILDERS[kind](mask_value=0.0, sequence_length=longest)
     alone = np.concatenate([_predict(masked, s[None]) for s in series])
     np.testing.assert_allclose(_predict(masked, short), alone, atol=1e-5)
     np.testing.assert_allclose(_predict(masked, long), alone, atol=1e-5)
     keras.utils.set_random_seed(0)
-    unmasked = BUILDERS[kind](length=longest)  # not vacuous: unmasked, the zeros are data
+    unmasked = BUILDERS[kind](sequence_length=longest)  # not vacuous: unmasked, the zeros are data
     assert np.abs(_predict(unmasked, short) - _predict(unmasked, long)).max() > 1e-4
 
 
@@ -81,11 +81,11 @@ def clone_mask_value(layer):
 
 
 def test_resnet_and_fcn_follow_the_papers_sizes_by_default():
-    fcn = models.fcn_classifier(2, 1, length=24)
+    fcn = models.fcn_classifier(2, 1, sequence_length=24)
     widths = [layer.filters for layer in fcn.layers if isinstance(layer, keras.layers.Conv1D)]
     kernels = [layer.kernel_size[0] for layer in fcn.layers if isinstance(layer, keras.layers.Conv1D)]
     assert widths == [128, 256, 128] and kernels == [8, 5, 3]
-    resnet = models.resnet_classifier(2, 1, length=24)
+    resnet = models.resnet_classifier(2, 1, sequence_length=24)
     convs = [layer for layer in resnet.layers if isinstance(layer, keras.layers.Conv1D)]
     # Three blocks of three convolutions, plus 1x1 shortcuts where the width changes (1->64->128).
     assert sorted(layer.filters for layer in convs if layer.kernel_size[0] > 1) == [64] * 3 + [128] * 6
@@ -121,7 +121,7 @@ def test_mixed_bfloat16_computes_in_bf16_and_outputs_float32():
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     try:
         keras.utils.set_random_seed(0)
-        model = BUILDERS["fcn"](mask_value=0.0, length=LENGTH)
+        model = BUILDERS["fcn"](mask_value=0.0, sequence_length=LENGTH)
         assert model.get_layer("step_mask").compute_dtype == "bfloat16"
         hidden = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv1D)]
         assert hidden[0].compute_dtype == "bfloat16"
@@ -137,13 +137,13 @@ def test_trains_under_mirrored_strategy(two_cpu_strategy):
     x = rng.normal(size=(64, 10, 2)).astype("float32")
     y = (x[:, :, 0].mean(axis=1) > 0).astype("int32")
     with two_cpu_strategy.scope():
-        model = models.lstm_classifier(2, 2, length=10, units=8, learning_rate=1e-2)
+        model = models.lstm_classifier(2, 2, sequence_length=10, units=8, learning_rate=1e-2)
     loss = model.fit(x, y, batch_size=32, epochs=4, verbose=0).history["loss"]
     assert np.all(np.isfinite(loss)) and loss[-1] < loss[0]
 
 
 def test_pad_series_pads_at_the_end_and_checks_its_input():
-    padded = models.pad_series([np.arange(1.0, 4.0), np.array([5.0])], length=4, value=-1.0)
+    padded = models.pad_series([np.arange(1.0, 4.0), np.array([5.0])], sequence_length=4, value=-1.0)
     assert padded.shape == (2, 4, 1) and padded.dtype == np.float32
     np.testing.assert_array_equal(padded[..., 0], [[1, 2, 3, -1], [5, -1, -1, -1]])
     same = models.pad_series(np.ones((3, 5, 2)))  # an already rectangular array works too
@@ -158,7 +158,7 @@ def test_pad_series_pads_at_the_end_and_checks_its_input():
         (lambda: models.pad_series([np.ones((2, 2, 2))]), r"series\[0\]"),
         (lambda: models.pad_series([np.ones((0, 2))]), r"series\[0\]"),
         (lambda: models.pad_series([np.ones((3, 2)), np.ones((3, 4))]), "features"),
-        (lambda: models.pad_series([np.ones((5, 1))], length=3), "length"),
+        (lambda: models.pad_series([np.ones((5, 1))], sequence_length=3), "sequence_length"),
         (lambda: models.pad_series([np.array([1.0, 0.0])]), "padding value"),
         (lambda: models.pad_series([np.ones(3)], value=float("nan")), "value must be"),
         (lambda: models.fcn_classifier(0, 1), "num_classes"),
@@ -167,13 +167,13 @@ def test_pad_series_pads_at_the_end_and_checks_its_input():
         (lambda: models.fcn_classifier(2, 1, filters=(8, 0, 8)), "filters"),
         (lambda: models.fcn_classifier(2, 1, mask_value="0"), "mask_value"),
         (lambda: models.fcn_classifier(2, 1, momentum=1.0), "momentum"),
-        (lambda: models.resnet_classifier(2, 1, length=0), "length"),
+        (lambda: models.resnet_classifier(2, 1, sequence_length=0), "sequence_length"),
         (lambda: models.resnet_classifier(2, 1, kernel_sizes=8), "kernel_sizes"),
         (lambda: models.lstm_classifier(2, 1, units=0), "units"),
         (lambda: models.lstm_classifier(2, 1, dropout=1.0), "dropout"),
-        (lambda: models.transformer_classifier(2, 1, length=None), "length"),
-        (lambda: models.transformer_classifier(2, 1, length=10, num_layers=0), "num_layers"),
-        (lambda: models.transformer_classifier(2, 1, length=10, mask_value=float("inf")), "mask_value"),
+        (lambda: models.transformer_classifier(2, 1, max_sequence_length=None), "max_sequence_length"),
+        (lambda: models.transformer_classifier(2, 1, max_sequence_length=10, num_layers=0), "num_layers"),
+        (lambda: models.transformer_classifier(2, 1, max_sequence_length=10, mask_value=float("inf")), "mask_value"),
         (lambda: models.StepMask(None), "mask_value"),
     ],
 )

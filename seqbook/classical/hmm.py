@@ -313,9 +313,9 @@ class HMM:
         return self
 
     def sample(
-        self, num_sequences: int, length: int, seed: int = 0
+        self, num_sequences: int, sequence_length: int, seed: int = 0
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Draw sequences: ``(observations, states)``, both int ``[num_sequences, length]``.
+        """Draw sequences: ``(observations, states)``, both int ``[num_sequences, sequence_length]``.
 
         Example
         -------
@@ -324,7 +324,7 @@ class HMM:
         >>> obs.tolist(), states.tolist()
         ([[0, 1, 0, 1]], [[0, 1, 0, 1]])
         """
-        for name, value in (("num_sequences", num_sequences), ("length", length)):
+        for name, value in (("num_sequences", num_sequences), ("sequence_length", sequence_length)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be an integer >= 1; got {value!r}")
         rng = np.random.default_rng(seed)
@@ -334,11 +334,11 @@ class HMM:
             u = rng.random((rows.shape[0], 1)) * cumulative[:, -1:]
             return np.minimum((u >= cumulative).sum(-1), rows.shape[-1] - 1)
 
-        states = np.zeros((num_sequences, length), np.int64)
+        states = np.zeros((num_sequences, sequence_length), np.int64)
         states[:, 0] = draw(np.broadcast_to(self.initial, (num_sequences, self.num_states)))
-        for t in range(1, length):
+        for t in range(1, sequence_length):
             states[:, t] = draw(self.transition[states[:, t - 1]])
-        obs = np.stack([draw(self.emission[states[:, t]]) for t in range(length)], axis=1)
+        obs = np.stack([draw(self.emission[states[:, t]]) for t in range(sequence_length)], axis=1)
         return obs, states
 
     @classmethod
@@ -555,7 +555,7 @@ def hmm_negative_log_likelihood(y_true, y_pred):
 def hmm_model(
     num_states: int,
     num_symbols: int,
-    length: int | None = None,
+    sequence_length: int | None = None,
     learning_rate: float = 0.05,
     seed: int | None = None,
 ) -> keras.Model:
@@ -563,7 +563,7 @@ def hmm_model(
 
     Train it with ``model.fit(obs, np.zeros(len(obs)))``: the targets are ignored and the
     loss is the mean negative log-likelihood per sequence. The layer computes in float32.
-    A fixed ``length`` (pad with -1 to it) gives static shapes, as TPUs want. The model
+    A fixed ``sequence_length`` (pad with -1 to it) gives static shapes, as TPUs want. The model
     compiles without XLA: XLA cannot differentiate the loop of Keras' TensorFlow ``scan``.
 
     Example
@@ -572,9 +572,9 @@ def hmm_model(
     >>> model.output_shape
     (None,)
     """
-    if length is not None and (isinstance(length, bool) or not isinstance(length, int) or length < 2):
-        raise ValueError(f"length must be an integer >= 2 or None; got {length!r}")
-    symbols = keras.Input(shape=(length,), dtype="int32", name="symbols")
+    if sequence_length is not None and (isinstance(sequence_length, bool) or not isinstance(sequence_length, int) or sequence_length < 2):
+        raise ValueError(f"sequence_length must be an integer >= 2 or None; got {sequence_length!r}")
+    symbols = keras.Input(shape=(sequence_length,), dtype="int32", name="symbols")
     layer = HMMLayer(num_states, num_symbols, seed=seed, dtype="float32", name="hmm")
     model = keras.Model(symbols, layer(symbols), name="hmm")
     # XLA cannot differentiate the loop of the TensorFlow scan (Keras 3.15).

@@ -34,67 +34,67 @@ def _rng(split: str, seed: int) -> np.random.Generator:
 
 def copy_task(
     num_examples: int = 1000,
-    length: int = 10,
+    sequence_length: int = 10,
     delay: int = 20,
     vocabulary_size: int = 8,
     split: str = "train",
     seed: int = 0,
 ) -> dict[str, np.ndarray]:
-    """The copy task: remember ``length`` symbols through ``delay`` blanks, then replay them.
+    """The copy task: remember ``sequence_length`` symbols through ``delay`` blanks, then replay them.
 
     Symbols are ``1..vocabulary_size``, blank is 0 and the recall cue is ``vocabulary_size + 1``.
-    ``inputs`` is the symbols, ``delay - 1`` blanks, the cue and ``length`` blanks;
+    ``inputs`` is the symbols, ``delay - 1`` blanks, the cue and ``sequence_length`` blanks;
     ``targets`` is blanks until the cue's step, then the symbols. Both are int32 of shape
-    ``[num_examples, 2 * length + delay]``.
+    ``[num_examples, 2 * sequence_length + delay]``.
 
     Example
     -------
-    >>> data = copy_task(num_examples=2, length=3, delay=4)
+    >>> data = copy_task(num_examples=2, sequence_length=3, delay=4)
     >>> bool((data["targets"][:, -3:] == data["inputs"][:, :3]).all())
     True
     """
     for name, value in (
         ("num_examples", num_examples),
-        ("length", length),
+        ("sequence_length", sequence_length),
         ("delay", delay),
         ("vocabulary_size", vocabulary_size),
     ):
         check_int(name, value)
     symbols = _rng(split, seed).integers(
-        1, vocabulary_size + 1, size=(num_examples, length), dtype=np.int32
+        1, vocabulary_size + 1, size=(num_examples, sequence_length), dtype=np.int32
     )
-    steps = 2 * length + delay
+    steps = 2 * sequence_length + delay
     inputs = np.zeros((num_examples, steps), np.int32)
     targets = np.zeros((num_examples, steps), np.int32)
-    inputs[:, :length] = symbols
-    inputs[:, length + delay - 1] = vocabulary_size + 1
-    targets[:, length + delay :] = symbols
+    inputs[:, :sequence_length] = symbols
+    inputs[:, sequence_length + delay - 1] = vocabulary_size + 1
+    targets[:, sequence_length + delay :] = symbols
     return {"inputs": inputs, "targets": targets}
 
 
 def adding_problem(
-    num_examples: int = 1000, length: int = 50, split: str = "train", seed: int = 0
+    num_examples: int = 1000, sequence_length: int = 50, split: str = "train", seed: int = 0
 ) -> dict[str, np.ndarray]:
-    """The adding problem: add the two numbers marked among ``length`` random ones.
+    """The adding problem: add the two numbers marked among ``sequence_length`` random ones.
 
-    ``inputs`` is float32 ``[num_examples, length, 2]``: channel 0 uniform in [0, 1),
+    ``inputs`` is float32 ``[num_examples, sequence_length, 2]``: channel 0 uniform in [0, 1),
     channel 1 zero except one marker in each half of the sequence; ``target`` is float32
     ``[num_examples]``, the sum of the two marked values (predicting 1 scores MSE ~0.167).
 
     Example
     -------
-    >>> data = adding_problem(num_examples=4, length=10)
+    >>> data = adding_problem(num_examples=4, sequence_length=10)
     >>> bool(np.allclose((data["inputs"][..., 0] * data["inputs"][..., 1]).sum(1), data["target"]))
     True
     """
     check_int("num_examples", num_examples)
-    check_int("length", length, minimum=2)
+    check_int("sequence_length", sequence_length, minimum=2)
     rng = _rng(split, seed)
-    values = rng.random((num_examples, length), dtype=np.float32)
-    half = length // 2
+    values = rng.random((num_examples, sequence_length), dtype=np.float32)
+    half = sequence_length // 2
     first = rng.integers(0, half, size=num_examples)
-    second = rng.integers(half, length, size=num_examples)
-    markers = np.zeros((num_examples, length), np.float32)
+    second = rng.integers(half, sequence_length, size=num_examples)
+    markers = np.zeros((num_examples, sequence_length), np.float32)
     rows = np.arange(num_examples)
     markers[rows, first] = 1.0
     markers[rows, second] = 1.0
@@ -103,37 +103,37 @@ def adding_problem(
 
 
 def casino_rolls(
-    num_examples: int = 100, length: int = 300, split: str = "train", seed: int = 0
+    num_examples: int = 100, sequence_length: int = 300, split: str = "train", seed: int = 0
 ) -> dict[str, np.ndarray]:
     """Roll sequences from the dishonest-casino HMM :data:`CASINO`, with their hidden states.
 
     Returns ``rolls`` (faces 0-5) and ``states`` (0 fair, 1 loaded), int32
-    ``[num_examples, length]``.
+    ``[num_examples, sequence_length]``.
 
     Example
     -------
-    >>> data = casino_rolls(num_examples=1, length=5)
+    >>> data = casino_rolls(num_examples=1, sequence_length=5)
     >>> data["rolls"].shape, int(data["rolls"].max()) <= 5
     ((1, 5), True)
     """
     check_int("num_examples", num_examples)
-    check_int("length", length)
+    check_int("sequence_length", sequence_length)
     rng = _rng(split, seed)
-    states = np.zeros((num_examples, length), np.int32)
+    states = np.zeros((num_examples, sequence_length), np.int32)
     states[:, 0] = rng.random(num_examples) < CASINO["start"][1]
-    switch = rng.random((num_examples, length))
-    for t in range(1, length):
+    switch = rng.random((num_examples, sequence_length))
+    for t in range(1, sequence_length):
         stay = CASINO["transition"][states[:, t - 1], states[:, t - 1]]
         states[:, t] = np.where(switch[:, t] < stay, states[:, t - 1], 1 - states[:, t - 1])
     # Sample each face by inverting the emission row's cumulative distribution.
     cumulative = np.cumsum(CASINO["emission"], axis=1)[states]
-    rolls = (rng.random((num_examples, length, 1)) > cumulative).sum(-1).astype(np.int32)
+    rolls = (rng.random((num_examples, sequence_length, 1)) > cumulative).sum(-1).astype(np.int32)
     return {"rolls": np.minimum(rolls, 5), "states": states}
 
 
 def dna_motifs(
     num_examples: int = 1000,
-    length: int = 100,
+    sequence_length: int = 100,
     motif: str = "TATAAT",
     mutation_rate: float = 0.1,
     split: str = "train",
@@ -143,26 +143,26 @@ def dna_motifs(
 
     Backgrounds are uniform over :data:`DNA_ALPHABET`; positives carry ``motif`` (default
     the Pribnow box TATAAT) at a random position, each base mutated with probability
-    ``mutation_rate``. Returns ``tokens`` int32 ``[num_examples, length]`` (A=0 ... T=3),
+    ``mutation_rate``. Returns ``tokens`` int32 ``[num_examples, sequence_length]`` (A=0 ... T=3),
     ``label`` int32 (1 = planted) and ``motif_start`` int32 (-1 without a motif).
 
     Example
     -------
-    >>> data = dna_motifs(num_examples=10, length=20)
+    >>> data = dna_motifs(num_examples=10, sequence_length=20)
     >>> sorted(set(data["label"].tolist()))
     [0, 1]
     """
     check_int("num_examples", num_examples)
     if not isinstance(motif, str) or not motif or set(motif) - set(DNA_ALPHABET):
         raise ValueError(f"motif must be a non-empty string over {DNA_ALPHABET!r}, got {motif!r}.")
-    check_int("length", length, minimum=len(motif))
+    check_int("sequence_length", sequence_length, minimum=len(motif))
     if not isinstance(mutation_rate, (int, float)) or not 0.0 <= mutation_rate <= 1.0:
         raise ValueError(f"mutation_rate must be a number in [0, 1], got {mutation_rate!r}.")
     rng = _rng(split, seed)
-    tokens = rng.integers(0, 4, size=(num_examples, length), dtype=np.int32)
+    tokens = rng.integers(0, 4, size=(num_examples, sequence_length), dtype=np.int32)
     label = (np.arange(num_examples) % 2).astype(np.int32)
     rng.shuffle(label)
-    starts = np.where(label == 1, rng.integers(0, length - len(motif) + 1, size=num_examples), -1)
+    starts = np.where(label == 1, rng.integers(0, sequence_length - len(motif) + 1, size=num_examples), -1)
     motif_tokens = np.array([DNA_ALPHABET.index(base) for base in motif], np.int32)
     for row in np.flatnonzero(label):
         planted = motif_tokens.copy()

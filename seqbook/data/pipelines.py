@@ -15,33 +15,56 @@ import tensorflow as tf
 from seqbook._checks import finite_series
 
 
+def _steps(value: int | float, name: str, smallest: int, length: int) -> int:
+    """A split size as a number of steps: a count (int >= ``smallest``) or a fraction."""
+    if isinstance(value, (float, np.floating)) and 0 < value < 1:
+        return max(1, round(float(value) * length))  # a non-zero fraction keeps one step
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= smallest:
+        return int(value)
+    raise ValueError(
+        f"{name} must be a count (an int >= {smallest}) or a fraction (a float strictly "
+        f"between 0 and 1); got {value!r}"
+    )
+
+
 def chronological_split(
-    series: np.ndarray | Sequence[float], test_size: int, val_size: int = 0
+    series: np.ndarray | Sequence[float], test_size: int | float, val_size: int | float = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Split a series in time order: train, then validation, then the final test period.
 
     Parameters
     ----------
     series : array of shape ``[T]`` or ``[T, features]``
-    test_size, val_size : int
-        Number of final time steps for the test and validation periods.
+    test_size, val_size : int or float
+        The final time steps for the test period and the validation period before it: a
+        count of steps (``test_size >= 1``, ``val_size >= 0``) or a fraction of ``T``
+        strictly between 0 and 1, rounded to the nearest count and at least one step.
+
+    Raises
+    ------
+    ValueError
+        If a size is neither (a bool, a float outside (0, 1) such as ``2.0``, a negative
+        number, a string, ``None``), or the sizes leave no training steps.
 
     Example
     -------
     >>> train, val, test = chronological_split(np.arange(10.0), test_size=2, val_size=3)
     >>> train.tolist(), val.tolist(), test.tolist()
     ([0.0, 1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0], [8.0, 9.0])
+    >>> [len(part) for part in chronological_split(np.arange(100.0), 0.15, 0.15)]
+    [70, 15, 15]
     """
     array = finite_series(series)
-    if test_size < 1 or val_size < 0:
-        raise ValueError(f"test_size must be >= 1 and val_size >= 0; got {test_size}, {val_size}")
-    if test_size + val_size >= len(array):
+    test_steps = _steps(test_size, "test_size", 1, len(array))
+    val_steps = _steps(val_size, "val_size", 0, len(array))
+    if test_steps + val_steps >= len(array):
         raise ValueError(
-            f"test_size + val_size must leave training data: {test_size} + {val_size} "
+            f"test_size + val_size must leave training data: {test_steps} + {val_steps} steps "
             f"of a series of length {len(array)}"
         )
-    train_end = len(array) - test_size - val_size
-    return array[:train_end], array[train_end : len(array) - test_size], array[len(array) - test_size :]
+    train_end = len(array) - test_steps - val_steps
+    test_start = len(array) - test_steps
+    return array[:train_end], array[train_end:test_start], array[test_start:]
 
 
 class Standardizer:

@@ -206,7 +206,7 @@ class Vocabulary:
             )
         return int(value)
 
-    def encode(self, sequences: Sequence[Sequence[str]], length: int | None = None) -> np.ndarray:
+    def encode(self, sequences: Sequence[Sequence[str]], sequence_length: int | None = None) -> np.ndarray:
         """Return the ids of ``sequences`` as an int32 array, padded with 0.
 
         Parameters
@@ -215,34 +215,34 @@ class Vocabulary:
             Token sequences (a ``str`` counts as a sequence of letters). Tokens not in the
             vocabulary get ``Vocabulary.UNKNOWN``. No start or end token is added
             (``models.teacher_forcing`` adds them to the decoder's arrays).
-        length : int, optional
+        sequence_length : int, optional
             The number of columns: longer sequences are truncated to it, shorter ones
             padded. By default, the length of the longest sequence.
 
         Returns
         -------
         numpy.ndarray
-            int32, shape ``[len(sequences), length]``.
+            int32, shape ``[len(sequences), sequence_length]``.
 
         Raises
         ------
         ValueError
-            If ``sequences`` is a single string or holds non-string tokens, or ``length``
+            If ``sequences`` is a single string or holds non-string tokens, or ``sequence_length``
             is not a positive integer.
 
         Example
         -------
         >>> vocab = Vocabulary(list("abc"))
-        >>> vocab.encode(["abc", "b", "zb"], length=2).tolist()
+        >>> vocab.encode(["abc", "b", "zb"], sequence_length=2).tolist()
         [[4, 5], [5, 0], [3, 5]]
         """
         _check_collection("sequences", sequences)
-        if length is not None and (
-            isinstance(length, (bool, np.bool_))
-            or not isinstance(length, (int, np.integer))
-            or length < 1
+        if sequence_length is not None and (
+            isinstance(sequence_length, (bool, np.bool_))
+            or not isinstance(sequence_length, (int, np.integer))
+            or sequence_length < 1
         ):
-            raise ValueError(f"length must be a positive integer or None, got {_describe(length)}.")
+            raise ValueError(f"sequence_length must be a positive integer or None, got {_describe(sequence_length)}.")
         ids = self._ids
         rows = []
         for sequence in sequences:
@@ -261,7 +261,7 @@ class Vocabulary:
                         )
                 row = [self.UNKNOWN if i == -1 else i for i in row]
             rows.append(row)
-        width = max(map(len, rows), default=0) if length is None else int(length)
+        width = max(map(len, rows), default=0) if sequence_length is None else int(sequence_length)
         out = np.zeros((len(rows), width), dtype=np.int32)
         for out_row, row in zip(out, rows):
             row = row[:width]

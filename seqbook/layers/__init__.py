@@ -9,6 +9,7 @@ from seqbook.layers.attention import BahdanauAttention, LuongAttention
 from seqbook.layers import transformer
 from seqbook.layers.transformer import (
     LearnedPositionEmbedding,
+    PositionEmbedding,
     MultiHeadAttention,
     RotaryEmbedding,
     SinusoidalPositionEncoding,
@@ -21,6 +22,7 @@ __all__ = ["GRUCell", "LSTMCell", "SimpleRNNCell"]
 __all__ += ["BahdanauAttention", "LuongAttention"]
 __all__ += [
     "LearnedPositionEmbedding",
+    "PositionEmbedding",
     "MultiHeadAttention",
     "RotaryEmbedding",
     "SinusoidalPositionEncoding",

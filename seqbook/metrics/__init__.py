@@ -16,8 +16,10 @@ from seqbook.metrics.forecasting import (
 from seqbook.metrics.detection import auc_pr, best_f1, precision_recall_f1
 from seqbook.metrics.distances import dtw_distance, dtw_distances
 from seqbook.metrics.text import (
+    character_error_rate,
     edit_distance,
     phoneme_error_rate,
+    sequence_error_rate,
     token_error_rate,
     word_error_rate,
 )
@@ -34,8 +36,10 @@ __all__ = [
     "precision_recall_f1",
     "dtw_distance",
     "dtw_distances",
+    "character_error_rate",
     "edit_distance",
     "phoneme_error_rate",
+    "sequence_error_rate",
     "token_error_rate",
     "word_error_rate",
 ]

@@ -1,16 +1,15 @@
-"""Error rates of output sequences: edit distance, word (sequence) and token error rates.
+"""Error rates of output sequences: edit distance, sequence, token, word and character rates.
+
+The core is :func:`token_error_rate`: summed Levenshtein distance over summed reference
+length. :func:`word_error_rate` and :func:`character_error_rate` are that rate over the words
+or the characters of strings, as in speech recognition; :func:`phoneme_error_rate` is it
+over phonemes.
 
 Grapheme-to-phoneme conversion is scored with two numbers (e.g. Bisani & Ney 2008; Rao et al.
-2015; Yao & Zweig 2015):
-
-* the **word error rate**: the share of words whose predicted pronunciation is not exactly
-  the reference one (:func:`word_error_rate`, here a *sequence* error rate);
-* the **phoneme error rate**: the summed Levenshtein distance between prediction and
-  reference over the summed reference length (:func:`phoneme_error_rate`, the same as
-  :func:`token_error_rate`).
-
-Note the name clash with speech recognition, where "word error rate" is the token-level rate
-over words: there, call :func:`token_error_rate` on word tokens.
+2015; Yao & Zweig 2015): the phoneme error rate, and the share of words whose predicted
+pronunciation is not exactly the reference one. The G2P papers call the latter "word error
+rate", since each example is one word; here it is :func:`sequence_error_rate`, because
+:func:`word_error_rate` is the edit-distance rate over words.
 
 A sequence is any sequence of hashable tokens (a list of phoneme strings, a string of
 characters, an array of ids); compare like with like.
@@ -23,7 +22,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["edit_distance", "phoneme_error_rate", "token_error_rate", "word_error_rate"]
+__all__ = [
+    "character_error_rate",
+    "edit_distance",
+    "phoneme_error_rate",
+    "sequence_error_rate",
+    "token_error_rate",
+    "word_error_rate",
+]
 
 
 def _tokens(value: Any, name: str) -> list[Hashable]:
@@ -91,15 +97,18 @@ def _pairs(
     ]
 
 
-def word_error_rate(
+def sequence_error_rate(
     references: Sequence[Sequence[Hashable]], hypotheses: Sequence[Sequence[Hashable]]
 ) -> float:
-    """The share of sequences that are not exactly right (G2P's word error rate).
+    """The fraction of sequences with any error: not exactly equal to their reference.
+
+    G2P papers call this the "word error rate", since each G2P example is one word; it
+    is not speech recognition's word error rate (:func:`word_error_rate`).
 
     Parameters
     ----------
     references, hypotheses : list of token sequences
-        One reference and one hypothesis per example (a word's pronunciation each).
+        One reference and one hypothesis per example (e.g. a word's pronunciation each).
 
     Returns
     -------
@@ -109,7 +118,7 @@ def word_error_rate(
     Example
     -------
     >>> refs = [["K", "AE1", "T"], ["D", "AO1", "G"]]
-    >>> word_error_rate(refs, [["K", "AE1", "T"], ["D", "AA1", "G"]])
+    >>> sequence_error_rate(refs, [["K", "AE1", "T"], ["D", "AA1", "G"]])
     0.5
     """
     pairs = _pairs(references, hypotheses)
@@ -121,8 +130,8 @@ def token_error_rate(
 ) -> float:
     """Summed edit distance over summed reference length.
 
-    This is the phoneme error rate of G2P, the character error rate on characters, and
-    speech recognition's word error rate on word tokens. It can exceed 1 when the
+    This is the phoneme error rate of G2P on phonemes, :func:`character_error_rate` on
+    characters and :func:`word_error_rate` on words. It can exceed 1 when the
     hypotheses are much longer than the references.
 
     Parameters
@@ -158,4 +167,67 @@ def phoneme_error_rate(
     >>> phoneme_error_rate(["K AE1 T".split()], ["K AH0 T".split()])
     0.3333333333333333
     """
+    return token_error_rate(references, hypotheses)
+
+
+def _words(values: Any) -> Any:
+    """Split each string of a list on whitespace; token lists and bad input pass through."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+        return values  # left for _pairs to reject by name
+    return [value.split() if isinstance(value, str) else value for value in values]
+
+
+def word_error_rate(
+    references: Sequence[str | Sequence[str]], hypotheses: Sequence[str | Sequence[str]]
+) -> float:
+    """Speech recognition's word error rate: word-level edit distance over reference words.
+
+    ``(substitutions + deletions + insertions) / reference words``, summed over all pairs:
+    :func:`token_error_rate` over words. It can exceed 1.
+
+    Parameters
+    ----------
+    references, hypotheses : list of str or of word lists
+        One per example; a string is split on whitespace (no other normalisation: case and
+        punctuation count), a list is taken as its words.
+
+    Returns
+    -------
+    float
+        >= 0.
+
+    Example
+    -------
+    >>> word_error_rate(["the cat sat", "on the mat"], ["the cat sat down", "on a mat"])
+    0.3333333333333333
+    """
+    return token_error_rate(_words(references), _words(hypotheses))
+
+
+def character_error_rate(references: Sequence[str], hypotheses: Sequence[str]) -> float:
+    """Character-level edit distance over reference characters, summed over all pairs.
+
+    Every character counts, spaces included; strip or normalise the text first if that is
+    not wanted. It can exceed 1.
+
+    Parameters
+    ----------
+    references, hypotheses : list of str
+        One per example.
+
+    Returns
+    -------
+    float
+        >= 0.
+
+    Example
+    -------
+    >>> character_error_rate(["kitten"], ["sitting"])  # 3 edits / 6 characters
+    0.5
+    """
+    for name, values in (("references", references), ("hypotheses", hypotheses)):
+        if not isinstance(values, (str, bytes)) and hasattr(values, "__iter__"):
+            for value in values:
+                if not isinstance(value, str):
+                    raise ValueError(f"each of {name} must be a str; got {type(value).__name__}")
     return token_error_rate(references, hypotheses)

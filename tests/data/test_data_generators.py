@@ -15,20 +15,20 @@ def test_same_seed_same_data_and_splits_differ():
     b = generators.copy_task(num_examples=5, split="train", seed=3)
     c = generators.copy_task(num_examples=5, split="test", seed=3)
     assert np.array_equal(a["inputs"], b["inputs"]) and not np.array_equal(a["inputs"], c["inputs"])
-    first = [e["rolls"] for e in as_numpy(load("dishonest_casino", num_examples=3, length=20))]
-    second = [e["rolls"] for e in as_numpy(load("dishonest_casino", num_examples=3, length=20))]
+    first = [e["rolls"] for e in as_numpy(load("dishonest_casino", num_examples=3, sequence_length=20))]
+    second = [e["rolls"] for e in as_numpy(load("dishonest_casino", num_examples=3, sequence_length=20))]
     assert np.array_equal(first, second)
 
 
 def test_copy_task_targets_replay_the_inputs():
-    data = generators.copy_task(num_examples=50, length=5, delay=7, vocabulary_size=4)
+    data = generators.copy_task(num_examples=50, sequence_length=5, delay=7, vocabulary_size=4)
     assert data["inputs"].shape == (50, 17)
     assert np.array_equal(data["targets"][:, -5:], data["inputs"][:, :5])
     assert (data["inputs"][:, 11] == 5).all() and data["inputs"][:, :5].min() >= 1
 
 
 def test_adding_problem_target_is_the_marked_sum():
-    data = generators.adding_problem(num_examples=200, length=30)
+    data = generators.adding_problem(num_examples=200, sequence_length=30)
     values, markers = data["inputs"][..., 0], data["inputs"][..., 1]
     assert (markers.sum(1) == 2).all() and (markers[:, :15].sum(1) == 1).all()
     assert np.allclose((values * markers).sum(1), data["target"])
@@ -36,7 +36,7 @@ def test_adding_problem_target_is_the_marked_sum():
 
 
 def test_casino_statistics_follow_the_model():
-    data = generators.casino_rolls(num_examples=200, length=500, seed=1)
+    data = generators.casino_rolls(num_examples=200, sequence_length=500, seed=1)
     loaded = data["states"] == 1
     assert abs(loaded.mean() - 1 / 3) < 0.05  # stationary share 0.05 / (0.05 + 0.1)
     assert abs((data["rolls"][loaded] == 5).mean() - 0.5) < 0.02
@@ -44,7 +44,7 @@ def test_casino_statistics_follow_the_model():
 
 
 def test_dna_motifs_are_planted_where_labelled():
-    data = generators.dna_motifs(num_examples=400, length=40, mutation_rate=0.0)
+    data = generators.dna_motifs(num_examples=400, sequence_length=40, mutation_rate=0.0)
     assert data["label"].sum() == 200
     motif = [generators.DNA_ALPHABET.index(b) for b in "TATAAT"]
     for tokens, label, start in zip(

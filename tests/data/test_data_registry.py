@@ -67,4 +67,4 @@ def test_bad_split_and_option_are_named():
     with pytest.raises(ValueError, match="num_examples must be >= 1, got -5"):
         load("copy_task", num_examples=-5)
     with pytest.raises(TypeError, match="length must be an integer"):
-        load("adding_problem", length=2.5)
+        load("adding_problem", sequence_length=2.5)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from data_helpers import as_numpy
 
+from seqbook.data.pipelines import chronological_split
 from seqbook.data.registry import info, load
 
 
@@ -70,3 +71,45 @@ def test_anomaly_series_has_one_labelled_anomaly_only_in_test():
     assert len(test) == 7501 and test.sum() == 12
     positions = np.flatnonzero(test)
     assert (np.diff(positions) == 1).all()  # one contiguous event
+
+
+@pytest.mark.parametrize(
+    "test_size, val_size, sizes",
+    [
+        (0.15, 0.15, [70, 15, 15]),
+        (0.1, 0, [90, 0, 10]),
+        (10, 0.2, [70, 20, 10]),
+        (0.001, 0.004, [98, 1, 1]),  # a non-zero fraction keeps at least one step
+        (np.float32(0.25), np.int64(5), [70, 5, 25]),
+        (0.989, 0, [1, 0, 99]),  # 98.9 steps round to 99
+    ],
+)
+def test_chronological_split_takes_counts_and_fractions(test_size, val_size, sizes):
+    series = np.arange(100.0)
+    parts = chronological_split(series, test_size=test_size, val_size=val_size)
+    assert [len(part) for part in parts] == sizes
+    np.testing.assert_array_equal(np.concatenate(parts), series)
+
+
+@pytest.mark.parametrize(
+    "test_size, val_size, message",
+    [
+        (True, 0, r"test_size must be a count \(an int >= 1\) or a fraction .* got True"),
+        (0, 0, "test_size .* got 0$"),
+        (-3, 0, "test_size .* got -3"),
+        (1.0, 0, "test_size .* got 1.0"),
+        (2.0, 0, "test_size .* got 2.0"),
+        (0.0, 0, "test_size .* got 0.0"),
+        ("10", 0, "test_size .* got '10'"),
+        (None, 0, "test_size .* got None"),
+        (float("nan"), 0, "test_size .* got nan"),
+        (5, -1, r"val_size must be a count \(an int >= 0\) .* got -1"),
+        (5, 1.5, "val_size .* got 1.5"),
+        (5, False, "val_size .* got False"),
+        (5, None, "val_size .* got None"),
+        (0.5, 0.5, "must leave training data: 5 \\+ 5 steps"),
+    ],
+)
+def test_chronological_split_refuses_other_sizes(test_size, val_size, message):
+    with pytest.raises(ValueError, match=message):
+        chronological_split(np.arange(10.0), test_size=test_size, val_size=val_size)

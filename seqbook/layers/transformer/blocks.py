@@ -22,6 +22,7 @@ import keras
 from keras import ops
 
 from seqbook._checks import require_positive, require_rate
+from seqbook.layers._config import renamed_keys
 from seqbook.layers.transformer.multi_head import MultiHeadAttention
 
 __all__ = ["TransformerDecoderBlock", "TransformerEncoderBlock"]
@@ -93,10 +94,19 @@ class _Block(keras.layers.Layer):
             "epsilon": self.epsilon,
         }
 
+    @classmethod
+    def from_config(cls, config: dict) -> "_Block":
+        # ``.keras`` files saved before the naming pass call the inner width ``ff_units``.
+        return super().from_config(renamed_keys(config, {"ff_units": "intermediate_dim"}))
+
 
 @keras.saving.register_keras_serializable(package="seqbook")
 class TransformerEncoderBlock(_Block):
     """Self-attention and a feed-forward network, each with a residual and a layer norm.
+
+    Kept beside :func:`seqbook.models.transformer_encoder` (Keras' fused attention, which the
+    builders use because it is faster) to teach the block by hand; a test proves the two equal
+    with copied weights.
 
     Parameters
     ----------

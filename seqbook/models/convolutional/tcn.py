@@ -107,12 +107,12 @@ def tcn_receptive_field(
     return 1 + convs_per_block * (kernel_size - 1) * sum(values)
 
 
-def tcn_dilations(length: int, kernel_size: int = 3, convs_per_block: int = 2) -> tuple[int, ...]:
-    """The shortest doubling schedule ``(1, 2, 4, ...)`` whose receptive field covers ``length``.
+def tcn_dilations(sequence_length: int, kernel_size: int = 3, convs_per_block: int = 2) -> tuple[int, ...]:
+    """The shortest doubling schedule ``(1, 2, 4, ...)`` whose receptive field covers ``sequence_length``.
 
     Parameters
     ----------
-    length : int
+    sequence_length : int
         Number of steps the last output must see (the sequence length).
     kernel_size, convs_per_block : int
         As in :func:`tcn_receptive_field`.
@@ -129,11 +129,11 @@ def tcn_dilations(length: int, kernel_size: int = 3, convs_per_block: int = 2) -
     >>> tcn_receptive_field(3, tcn_dilations(100))
     125
     """
-    require_positive(length=length, kernel_size=kernel_size, convs_per_block=convs_per_block)
+    require_positive(sequence_length=sequence_length, kernel_size=kernel_size, convs_per_block=convs_per_block)
     if kernel_size == 1:
         raise ValueError("kernel_size must be at least 2 to grow the receptive field; got 1")
     dilations = [1]
-    while tcn_receptive_field(kernel_size, dilations, convs_per_block) < length:
+    while tcn_receptive_field(kernel_size, dilations, convs_per_block) < sequence_length:
         dilations.append(2 * dilations[-1])
     return tuple(dilations)
 
@@ -211,7 +211,7 @@ def tcn_block(
 
 def _tcn_body(
     features: int,
-    length: int | None,
+    sequence_length: int | None,
     filters: int,
     kernel_size: int,
     dilations: Sequence[int],
@@ -219,11 +219,11 @@ def _tcn_body(
 ) -> tuple[keras.KerasTensor, keras.KerasTensor]:
     """Input and last-step output of a TCN stack (shared by the TCN builders)."""
     require_positive(features=features, filters=filters, kernel_size=kernel_size)
-    if length is not None:
-        require_positive(length=length)
+    if sequence_length is not None:
+        require_positive(sequence_length=sequence_length)
     values = _check_dilations(dilations)
     require_rate(dropout=dropout)
-    sequence = keras.Input(shape=(length, features), name="sequence")
+    sequence = keras.Input(shape=(sequence_length, features), name="sequence")
     x = sequence
     for i, dilation in enumerate(values):
         x = tcn_block(x, filters, kernel_size, dilation, dropout=dropout, name=f"block{i + 1}")
@@ -234,7 +234,7 @@ def _tcn_body(
 def tcn_classifier(
     num_classes: int,
     features: int,
-    length: int | None = None,
+    sequence_length: int | None = None,
     filters: int = 32,
     kernel_size: int = 3,
     dilations: Sequence[int] = (1, 2, 4, 8),
@@ -249,7 +249,7 @@ def tcn_classifier(
         Number of labels; the model outputs their probabilities.
     features : int
         Values per time step.
-    length : int, optional
+    sequence_length : int, optional
         Fixed sequence length, or ``None`` for any length (pad shorter ones at the front).
     filters : int
         Channels of every convolution.
@@ -275,7 +275,7 @@ def tcn_classifier(
     (None, 9)
     """
     require_positive(num_classes=num_classes)
-    sequence, last = _tcn_body(features, length, filters, kernel_size, dilations, dropout)
+    sequence, last = _tcn_body(features, sequence_length, filters, kernel_size, dilations, dropout)
     probs = keras.layers.Dense(num_classes, activation="softmax", dtype="float32")(last)
     model = keras.Model(sequence, probs, name="tcn_classifier")
     return compile_model(model, "sparse_categorical_crossentropy", ["accuracy"], learning_rate)
@@ -284,7 +284,7 @@ def tcn_classifier(
 def tcn_regressor(
     features: int,
     outputs: int = 1,
-    length: int | None = None,
+    sequence_length: int | None = None,
     filters: int = 32,
     kernel_size: int = 3,
     dilations: Sequence[int] = (1, 2, 4, 8),
@@ -302,7 +302,7 @@ def tcn_regressor(
         Values per time step.
     outputs : int
         Number of real outputs (the forecast horizon when forecasting).
-    length, filters, kernel_size, dilations, dropout, learning_rate
+    sequence_length, filters, kernel_size, dilations, dropout, learning_rate
         As in :func:`tcn_classifier`.
 
     Returns
@@ -313,11 +313,11 @@ def tcn_regressor(
 
     Example
     -------
-    >>> tcn_regressor(features=2, length=100).output_shape
+    >>> tcn_regressor(features=2, sequence_length=100).output_shape
     (None, 1)
     """
     require_positive(outputs=outputs)
-    sequence, last = _tcn_body(features, length, filters, kernel_size, dilations, dropout)
+    sequence, last = _tcn_body(features, sequence_length, filters, kernel_size, dilations, dropout)
     values = keras.layers.Dense(outputs, dtype="float32")(last)
     model = keras.Model(sequence, values, name="tcn_regressor")
     return compile_model(model, "mse", ["mae"], learning_rate)
@@ -326,7 +326,7 @@ def tcn_regressor(
 def cnn_lstm_classifier(
     num_classes: int,
     features: int,
-    length: int | None = None,
+    sequence_length: int | None = None,
     conv_layers: int = 1,
     filters: int = 32,
     kernel_size: int = 3,
@@ -343,7 +343,7 @@ def cnn_lstm_classifier(
 
     Parameters
     ----------
-    num_classes, features, length, learning_rate
+    num_classes, features, sequence_length, learning_rate
         As in :func:`tcn_classifier`.
     conv_layers : int
         Number of convolution + pooling stages before the LSTM (0 for none).
@@ -377,14 +377,14 @@ def cnn_lstm_classifier(
     )
     if isinstance(conv_layers, bool) or not isinstance(conv_layers, int) or conv_layers < 0:
         raise ValueError(f"conv_layers must be a non-negative integer; got {conv_layers!r}")
-    if length is not None:
-        require_positive(length=length)
-        if length < pool_size**conv_layers:
+    if sequence_length is not None:
+        require_positive(sequence_length=sequence_length)
+        if sequence_length < pool_size**conv_layers:
             raise ValueError(
-                f"length must be at least pool_size ** conv_layers = "
-                f"{pool_size**conv_layers}; got {length!r}"
+                f"sequence_length must be at least pool_size ** conv_layers = "
+                f"{pool_size**conv_layers}; got {sequence_length!r}"
             )
-    sequence = keras.Input(shape=(length, features), name="sequence")
+    sequence = keras.Input(shape=(sequence_length, features), name="sequence")
     x = sequence
     for _ in range(conv_layers):
         x = keras.layers.Conv1D(filters, kernel_size, padding="causal", activation="relu")(x)

@@ -2,7 +2,7 @@
 Transformer, its pretraining helpers and its cached generator (chapters
 efficient-transformers and pretraining-and-llms)."""
 
-from seqbook.models.language.decoder_lm import DecoderLM, decoder_lm
+from seqbook.models.language.decoder_lm import DecoderLM
 from seqbook.models.language.neural_ngram import neural_ngram_lm, ngram_windows
 from seqbook.models.language.pretraining import (
     CausalPaddingMask,
@@ -20,7 +20,6 @@ __all__ = [
     "DecoderLM",
     "TokenPooling",
     "causal_lm",
-    "decoder_lm",
     "lm_classifier",
     "load_pretrained_lm",
     "neural_ngram_lm",

@@ -22,15 +22,21 @@ import keras
 import numpy as np
 from keras import ops
 
-from seqbook.layers.transformer import LearnedPositionEmbedding, TransformerDecoderBlock
-from seqbook.models._common import compile_model, require_positive
+from seqbook.layers.transformer import PositionEmbedding, TransformerDecoderBlock
+from seqbook.layers._config import renamed_keys
+from seqbook.models._common import require_positive
+from seqbook.models.language.pretraining import OLD_CONFIG_NAMES
 
-__all__ = ["DecoderLM", "decoder_lm"]
+__all__ = ["DecoderLM"]
 
 
 @keras.saving.register_keras_serializable(package="seqbook")
 class DecoderLM(keras.Model):
     """Decoder-only Transformer: ``tokens [B, T] -> next-token logits [B, T, vocab]`` (float32).
+
+    Kept beside :func:`~seqbook.models.causal_lm` (the same network on Keras' fused layers,
+    which trains faster) because it is written from the book's hand-written layers and so can
+    show, and use, a key/value cache during generation.
 
     Parameters
     ----------
@@ -72,7 +78,7 @@ class DecoderLM(keras.Model):
         self.num_heads, self.num_layers, self.intermediate_dim = num_heads, num_layers, intermediate_dim
         self.dropout = dropout
         self.embedding = keras.layers.Embedding(vocabulary_size, hidden_dim, name="tokens")
-        self.positions = LearnedPositionEmbedding(max_sequence_length, name="positions")
+        self.positions = PositionEmbedding(max_sequence_length, name="positions")
         self.blocks = [
             TransformerDecoderBlock(num_heads, hidden_dim // num_heads, intermediate_dim, dropout=dropout,
                                     cross_attention=False, name=f"block_{i}")
@@ -264,25 +270,8 @@ class DecoderLM(keras.Model):
             "dropout": self.dropout,
         }
 
+    @classmethod
+    def from_config(cls, config: dict) -> "DecoderLM":
+        # ``.keras`` files saved before the rename use the old argument names.
+        return cls(**renamed_keys(config, OLD_CONFIG_NAMES))
 
-def decoder_lm(vocabulary_size: int, max_sequence_length: int, hidden_dim: int = 64, num_heads: int = 4,
-               num_layers: int = 2, intermediate_dim: int = 256, dropout: float = 0.0,
-               learning_rate: float = 1e-3) -> DecoderLM:
-    """A compiled :class:`DecoderLM` for next-token prediction (sparse cross-entropy on logits).
-
-    Train with ``fit(tokens[:, :-1], tokens[:, 1:])``.
-
-    Example
-    -------
-    >>> lm = decoder_lm(vocabulary_size=11, max_sequence_length=16, hidden_dim=16, num_heads=2, num_layers=1,
-    ...                 intermediate_dim=32)
-    >>> lm.loss.__class__.__name__
-    'SparseCategoricalCrossentropy'
-    """
-    model = DecoderLM(vocabulary_size, max_sequence_length, hidden_dim, num_heads, num_layers, intermediate_dim, dropout)
-    return compile_model(
-        model,
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"],
-        learning_rate=learning_rate,
-    )

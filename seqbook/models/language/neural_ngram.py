@@ -14,7 +14,7 @@ def neural_ngram_lm(
     vocabulary_size: int,
     context: int,
     embedding_dim: int = 32,
-    hidden: int = 256,
+    intermediate_dim: int = 256,
     direct: bool = True,
     dropout: float = 0.0,
     learning_rate: float = 3e-3,
@@ -38,7 +38,7 @@ def neural_ngram_lm(
         Number of previous tokens the model sees (``n - 1`` of an n-gram model).
     embedding_dim : int
         Size of each token's vector.
-    hidden : int
+    intermediate_dim : int
         Width of the tanh hidden layer.
     direct : bool
         Add the direct linear connection from the embeddings to the output.
@@ -60,7 +60,7 @@ def neural_ngram_lm(
     (None, 40)
     """
     require_positive(
-        vocabulary_size=vocabulary_size, context=context, embedding_dim=embedding_dim, hidden=hidden
+        vocabulary_size=vocabulary_size, context=context, embedding_dim=embedding_dim, intermediate_dim=intermediate_dim
     )
     if not (isinstance(dropout, (int, float)) and 0 <= dropout < 1):
         raise ValueError(f"dropout must be a number in [0, 1); got {dropout!r}")
@@ -69,7 +69,7 @@ def neural_ngram_lm(
     x = keras.layers.Flatten(name="concatenate")(vectors)
     if dropout:
         x = keras.layers.Dropout(dropout)(x)
-    h = keras.layers.Dense(hidden, activation="tanh", name="hidden")(x)
+    h = keras.layers.Dense(intermediate_dim, activation="tanh", name="hidden")(x)
     if dropout:
         h = keras.layers.Dropout(dropout)(h)
     logits = keras.layers.Dense(vocabulary_size, name="output")(h)

@@ -30,8 +30,11 @@ import keras
 import numpy as np
 from keras import ops
 
+from seqbook.layers._config import renamed_keys
 from seqbook.models._common import compile_model, require_positive, require_rate
-from seqbook.models.transformer.encoder import PositionEmbedding, transformer_encoder
+from seqbook.layers.transformer.positional import PositionEmbedding
+from seqbook.models.transformer.encoder import GPT_POSITION_INIT as _GPT_INIT
+from seqbook.models.transformer.encoder import transformer_encoder
 
 __all__ = [
     "CausalPaddingMask",
@@ -46,6 +49,11 @@ __all__ = [
 
 #: The files that ``benchmarks/pretrain_small_lm.py`` writes under ``seqbook/weights/``.
 PRETRAINED_NAME = "docs_lm"
+
+#: Argument names of :func:`causal_lm` (and :class:`~seqbook.models.DecoderLM`) before the
+#: naming pass -> today's; the shipped ``docs_lm.json`` and old ``.keras`` files use them.
+OLD_CONFIG_NAMES = {"vocab_size": "vocabulary_size", "max_length": "max_sequence_length",
+                    "width": "hidden_dim", "heads": "num_heads", "ff_units": "intermediate_dim"}
 
 
 @keras.saving.register_keras_serializable(package="seqbook")
@@ -135,6 +143,10 @@ def causal_lm(
 ) -> keras.Model:
     """A compiled GPT-style causal language model: ``tokens [B, T] -> logits [B, T, vocab]``.
 
+    Kept beside :class:`~seqbook.models.DecoderLM` (the same network from hand-written
+    layers, with a key/value cache) because Keras' fused attention trains it faster: it is
+    the model that is pretrained, fine-tuned and shipped under ``seqbook/weights/``.
+
     Token embeddings plus learned positions, ``num_layers`` pre-norm Transformer blocks with
     a causal (and padding) mask, a final layer norm (named ``"final_norm"``, the features
     :func:`lm_classifier` pools) and a float32 read-out. Position ``t``'s logits predict
@@ -179,7 +191,7 @@ def causal_lm(
     tokens = keras.Input(shape=(None,), dtype="int32", name="tokens")
     mask = CausalPaddingMask(name="causal_mask")(tokens)
     x = keras.layers.Embedding(vocabulary_size, hidden_dim, name="embedding")(tokens)
-    x = PositionEmbedding(max_sequence_length, name="positions")(x)
+    x = PositionEmbedding(max_sequence_length, initializer=_GPT_INIT, name="positions")(x)
     x = keras.layers.Dropout(dropout)(x)
     for _ in range(num_layers):
         x = transformer_encoder(x, num_heads=num_heads, key_dim=hidden_dim // num_heads, intermediate_dim=intermediate_dim,
@@ -277,47 +289,47 @@ def lm_classifier(
 
 
 def next_token_windows(
-    sequences: Iterable[Sequence[int]], length: int, stride: int | None = None
+    sequences: Iterable[Sequence[int]], sequence_length: int, stride: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Cut token sequences, joined end to end, into next-token training pairs.
 
-    The sequences are concatenated into one stream; windows of ``length + 1`` tokens start
-    every ``stride`` tokens; each gives an input (its first ``length`` tokens) and a target
-    (its last ``length``: the input shifted by one). A ``stride`` below ``length`` makes
+    The sequences are concatenated into one stream; windows of ``sequence_length + 1`` tokens start
+    every ``stride`` tokens; each gives an input (its first ``sequence_length`` tokens) and a target
+    (its last ``sequence_length``: the input shifted by one). A ``stride`` below ``sequence_length`` makes
     overlapping windows.
 
     Parameters
     ----------
     sequences : iterable of sequences of int
         Token ids, for example one list per document with ``[BOS]`` and ``[EOS]`` around it.
-    length : int
+    sequence_length : int
         Tokens per input window.
     stride : int, optional
-        Steps between window starts; defaults to ``length`` (no overlap).
+        Steps between window starts; defaults to ``sequence_length`` (no overlap).
 
     Returns
     -------
     (inputs, targets) : tuple of numpy.ndarray
-        int32 arrays of shape ``[windows, length]``; ``targets[:, t] == inputs[:, t + 1]``.
+        int32 arrays of shape ``[windows, sequence_length]``; ``targets[:, t] == inputs[:, t + 1]``.
 
     Example
     -------
-    >>> x, y = next_token_windows([[1, 2, 3, 4], [5, 6, 7]], length=3)
+    >>> x, y = next_token_windows([[1, 2, 3, 4], [5, 6, 7]], sequence_length=3)
     >>> x.tolist(), y.tolist()
     ([[1, 2, 3], [4, 5, 6]], [[2, 3, 4], [5, 6, 7]])
     """
-    require_positive(length=length)
-    stride = length if stride is None else stride
+    require_positive(sequence_length=sequence_length)
+    stride = sequence_length if stride is None else stride
     require_positive(stride=stride)
     if isinstance(sequences, (str, bytes)):
         raise ValueError("sequences must be sequences of token ids; got a string")
     stream = np.concatenate([np.asarray(s, dtype=np.int64).reshape(-1) for s in sequences]
                             or [np.zeros(0, np.int64)])
-    if stream.size < length + 1:
-        raise ValueError(f"sequences must hold at least length + 1 = {length + 1} tokens in "
+    if stream.size < sequence_length + 1:
+        raise ValueError(f"sequences must hold at least sequence_length + 1 = {sequence_length + 1} tokens in "
                          f"all; got {stream.size}")
-    starts = np.arange(0, stream.size - length, stride)
-    windows = stream[starts[:, None] + np.arange(length + 1)[None, :]].astype(np.int32)
+    starts = np.arange(0, stream.size - sequence_length, stride)
+    windows = stream[starts[:, None] + np.arange(sequence_length + 1)[None, :]].astype(np.int32)
     return windows[:, :-1], windows[:, 1:]
 
 
@@ -467,6 +479,8 @@ def load_pretrained_lm(name: str = PRETRAINED_NAME) -> tuple[keras.Model, Any, d
         raise ValueError(f"name must name weights shipped under seqbook/weights/ "
                          f"(made by benchmarks/pretrain_small_lm.py); missing {missing}")
     record = json.loads(paths[".json"].read_text())
+    # Files written before the naming pass use the old argument names.
+    record["config"] = renamed_keys(record["config"], OLD_CONFIG_NAMES)
     with resources.as_file(paths[".tokenizer.json"]) as path:
         tokenizer = SubwordTokenizer.load(path)
     model = causal_lm(**record["config"])

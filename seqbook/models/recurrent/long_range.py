@@ -31,13 +31,13 @@ Builder = Callable[[int], keras.Model]
 
 
 def adding_arrays(
-    length: int, num_examples: int, split: str = "train", seed: int = 0
+    sequence_length: int, num_examples: int, split: str = "train", seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """The adding problem as arrays, from ``data.load("adding_problem", ...)``.
 
     Parameters
     ----------
-    length : int
+    sequence_length : int
         Steps per sequence.
     num_examples : int
         Number of sequences.
@@ -49,18 +49,18 @@ def adding_arrays(
     Returns
     -------
     tuple of numpy.ndarray
-        Inputs ``float32 [num_examples, length, 2]`` (value, marker) and targets
+        Inputs ``float32 [num_examples, sequence_length, 2]`` (value, marker) and targets
         ``float32 [num_examples, 1]``.
 
     Example
     -------
-    >>> x, y = adding_arrays(length=8, num_examples=3)
+    >>> x, y = adding_arrays(sequence_length=8, num_examples=3)
     >>> x.shape, y.shape
     ((3, 8, 2), (3, 1))
     """
-    require_positive(length=length, num_examples=num_examples)
+    require_positive(sequence_length=sequence_length, num_examples=num_examples)
     dataset = data.load(
-        "adding_problem", split=split, num_examples=num_examples, length=length, seed=seed
+        "adding_problem", split=split, num_examples=num_examples, sequence_length=sequence_length, seed=seed
     )
     batch = next(dataset.batch(num_examples).as_numpy_iterator())
     return batch["inputs"], batch["target"][:, None]
@@ -168,7 +168,7 @@ def _builders(models: Sequence[str] | Mapping[str, Builder], units: int) -> dict
 
 
 def adding_experiment(
-    lengths: Sequence[int],
+    sequence_lengths: Sequence[int],
     models: Sequence[str] | Mapping[str, Builder] = ("rnn", "lstm", "gru"),
     num_train: int = 1500,
     num_test: int = 500,
@@ -185,7 +185,7 @@ def adding_experiment(
 
     Parameters
     ----------
-    lengths : sequence of int
+    sequence_lengths : sequence of int
         Sequence lengths to test.
     models : sequence of {"rnn", "lstm", "gru"}, or mapping of name to builder
         Cells for :func:`adding_model`, or builders ``length -> keras.Model`` mapping
@@ -215,16 +215,16 @@ def adding_experiment(
     >>> sorted(rows[0])[:3], rows[0]["baseline_mse"] > 0.05
     (['baseline_mse', 'length', 'loss_history'], True)
     """
-    if isinstance(lengths, (str, bytes)) or not lengths:
-        raise ValueError(f"lengths must be a non-empty list of integers; got {lengths!r}")
-    for length in lengths:
+    if isinstance(sequence_lengths, (str, bytes)) or not sequence_lengths:
+        raise ValueError(f"sequence_lengths must be a non-empty list of integers; got {sequence_lengths!r}")
+    for length in sequence_lengths:
         require_positive(length=length)
     require_positive(
         num_train=num_train, num_test=num_test, epochs=epochs, batch_size=batch_size, units=units
     )
     builders = _builders(models, units)
     rows = []
-    for length in lengths:
+    for length in sequence_lengths:
         x_train, y_train = adding_arrays(length, num_train, "train", seed)
         x_test, y_test = adding_arrays(length, num_test, "test", seed)
         baseline = float(np.mean((y_test - y_train.mean()) ** 2))

@@ -38,11 +38,12 @@ import numpy as np
 from keras import ops
 
 from seqbook.layers.transformer import (
-    LearnedPositionEmbedding,
+    PositionEmbedding,
     SinusoidalPositionEncoding,
     TransformerDecoderBlock,
     TransformerEncoderBlock,
 )
+from seqbook.layers._config import renamed_keys
 from seqbook.models._common import compile_model, require_positive, require_rate
 from seqbook.models.seq2seq.recurrent import Seq2SeqTranslator
 from seqbook.models.seq2seq.translator import Translator
@@ -124,10 +125,15 @@ class ScaledEmbedding(keras.layers.Embedding):
     def get_config(self) -> dict:
         return {**super().get_config(), "max_sequence_length": self.max_sequence_length}
 
+    @classmethod
+    def from_config(cls, config: dict) -> "ScaledEmbedding":
+        # ``.keras`` files saved before the naming pass call the limit ``max_length``.
+        return super().from_config(renamed_keys(config, {"max_length": "max_sequence_length"}))
+
 
 def _positions(kind: str, max_sequence_length: int, name: str) -> keras.layers.Layer:
     if kind == "learned":
-        return LearnedPositionEmbedding(max_sequence_length, name=name)
+        return PositionEmbedding(max_sequence_length, name=name)
     return SinusoidalPositionEncoding(name=name)
 
 

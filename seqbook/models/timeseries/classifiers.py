@@ -30,7 +30,11 @@ import keras
 import numpy as np
 
 from seqbook.models._common import compile_model, require_positive, require_rate
-from seqbook.models.transformer.encoder import PositionEmbedding, transformer_encoder
+from seqbook.models.transformer.encoder import (
+    GPT_POSITION_INIT,
+    PositionEmbedding,
+    transformer_encoder,
+)
 
 __all__ = [
     "MaskedAverage",
@@ -135,11 +139,11 @@ def _check_sizes(name: str, values, count: int | None = None) -> tuple[int, ...]
     return sizes
 
 
-def _series_input(features: int, length: int | None) -> keras.KerasTensor:
+def _series_input(features: int, sequence_length: int | None) -> keras.KerasTensor:
     require_positive(features=features)
-    if length is not None:
-        require_positive(length=length)
-    return keras.Input(shape=(length, features), name="series")
+    if sequence_length is not None:
+        require_positive(sequence_length=sequence_length)
+    return keras.Input(shape=(sequence_length, features), name="series")
 
 
 def _classify(pooled, num_classes: int, inputs, name: str, learning_rate: float) -> keras.Model:
@@ -177,7 +181,7 @@ def _average_over_steps(x, mask):
 def fcn_classifier(
     num_classes: int,
     features: int,
-    length: int | None = None,
+    sequence_length: int | None = None,
     filters: Sequence[int] = (128, 256, 128),
     kernel_sizes: Sequence[int] = (8, 5, 3),
     mask_value: float | None = None,
@@ -196,7 +200,7 @@ def fcn_classifier(
         Number of labels; the model outputs their probabilities.
     features : int
         Values per time step (1 for a univariate series).
-    length : int, optional
+    sequence_length : int, optional
         Fixed (padded) length, or ``None`` for any length.
     filters, kernel_sizes : sequence of int
         One entry per convolutional block; both must have the same number of entries.
@@ -230,7 +234,7 @@ def fcn_classifier(
     kernel_sizes = _check_sizes("kernel_sizes", kernel_sizes, count=len(filters))
     mask_value = _check_mask_value(mask_value)
     momentum = _check_momentum(momentum)
-    series = _series_input(features, length)
+    series = _series_input(features, sequence_length)
     mask = _step_mask(series, mask_value)
     x = series
     for width, kernel in zip(filters, kernel_sizes):
@@ -244,7 +248,7 @@ def fcn_classifier(
 def resnet_classifier(
     num_classes: int,
     features: int,
-    length: int | None = None,
+    sequence_length: int | None = None,
     filters: Sequence[int] = (64, 128, 128),
     kernel_sizes: Sequence[int] = (8, 5, 3),
     mask_value: float | None = None,
@@ -261,7 +265,7 @@ def resnet_classifier(
 
     Parameters
     ----------
-    num_classes, features, length, mask_value, momentum, learning_rate
+    num_classes, features, sequence_length, mask_value, momentum, learning_rate
         As in :func:`fcn_classifier`.
     filters : sequence of int
         Channels of each residual block (one entry per block).
@@ -285,7 +289,7 @@ def resnet_classifier(
     kernel_sizes = _check_sizes("kernel_sizes", kernel_sizes)
     mask_value = _check_mask_value(mask_value)
     momentum = _check_momentum(momentum)
-    series = _series_input(features, length)
+    series = _series_input(features, sequence_length)
     mask = _step_mask(series, mask_value)
     x = series
     for width in filters:
@@ -306,7 +310,7 @@ def resnet_classifier(
 def lstm_classifier(
     num_classes: int,
     features: int,
-    length: int | None = None,
+    sequence_length: int | None = None,
     units: int = 64,
     bidirectional: bool = False,
     dropout: float = 0.0,
@@ -321,7 +325,7 @@ def lstm_classifier(
 
     Parameters
     ----------
-    num_classes, features, length, mask_value, learning_rate
+    num_classes, features, sequence_length, mask_value, learning_rate
         As in :func:`fcn_classifier`.
     units : int
         Size of the LSTM state.
@@ -345,7 +349,7 @@ def lstm_classifier(
     require_positive(num_classes=num_classes, units=units)
     require_rate(dropout=dropout)
     mask_value = _check_mask_value(mask_value)
-    series = _series_input(features, length)
+    series = _series_input(features, sequence_length)
     x = keras.layers.Masking(mask_value)(series) if mask_value is not None else series
     reader = keras.layers.LSTM(units)
     if bidirectional:
@@ -359,7 +363,7 @@ def lstm_classifier(
 def transformer_classifier(
     num_classes: int,
     features: int,
-    length: int,
+    max_sequence_length: int,
     hidden_dim: int = 64,
     num_layers: int = 2,
     num_heads: int = 4,
@@ -382,7 +386,7 @@ def transformer_classifier(
     ----------
     num_classes, features, mask_value, learning_rate
         As in :func:`fcn_classifier`.
-    length : int
+    max_sequence_length : int
         The longest input: the number of learned positions. Inputs may be shorter.
     hidden_dim : int
         Width of the encoder.
@@ -397,18 +401,18 @@ def transformer_classifier(
     -------
     keras.Model
         Compiled with sparse categorical cross-entropy; maps ``[batch, time, features]``
-        (``time <= length``) to probabilities ``[batch, num_classes]``.
+        (``time <= max_sequence_length``) to probabilities ``[batch, num_classes]``.
 
     Example
     -------
-    >>> model = transformer_classifier(num_classes=9, features=12, length=29, hidden_dim=16,
+    >>> model = transformer_classifier(num_classes=9, features=12, max_sequence_length=29, hidden_dim=16,
     ...                                num_layers=1, num_heads=2, key_dim=8, intermediate_dim=32)
     >>> model.output_shape
     (None, 9)
     """
     require_positive(
         num_classes=num_classes,
-        length=length,
+        max_sequence_length=max_sequence_length,
         hidden_dim=hidden_dim,
         num_layers=num_layers,
         num_heads=num_heads,
@@ -418,11 +422,11 @@ def transformer_classifier(
     require_rate(dropout=dropout)
     mask_value = _check_mask_value(mask_value)
     require_positive(features=features)
-    # Any length up to ``length`` (the learned positions): shorter inputs use the first ones.
+    # Any length up to ``max_sequence_length`` (the learned positions): shorter inputs use the first ones.
     series = keras.Input(shape=(None, features), name="series")
     x = keras.layers.Masking(mask_value)(series) if mask_value is not None else series
     x = keras.layers.Dense(hidden_dim, name="project")(x)
-    x = PositionEmbedding(length, name="positions")(x)
+    x = PositionEmbedding(max_sequence_length, initializer=GPT_POSITION_INIT, name="positions")(x)
     for _ in range(num_layers):
         x = transformer_encoder(
             x, num_heads=num_heads, key_dim=key_dim, intermediate_dim=intermediate_dim, dropout=dropout, norm_first=True
@@ -434,7 +438,7 @@ def transformer_classifier(
 
 def pad_series(
     series: Sequence[np.ndarray],
-    length: int | None = None,
+    sequence_length: int | None = None,
     value: float = 0.0,
 ) -> np.ndarray:
     """Stack series of different lengths into one float32 array, padded at the end.
@@ -444,7 +448,7 @@ def pad_series(
     series : sequence of arrays
         Each ``[time, features]`` (or ``[time]`` for a univariate series), all with the same
         number of features and only finite values.
-    length : int, optional
+    sequence_length : int, optional
         Length to pad to; defaults to the longest series. A longer series is an error, not
         silently truncated.
     value : float
@@ -454,13 +458,13 @@ def pad_series(
     Returns
     -------
     numpy.ndarray
-        ``[len(series), length, features]``, float32.
+        ``[len(series), sequence_length, features]``, float32.
 
     Raises
     ------
     ValueError
         On an empty list, a series that is not 1-D or 2-D or is empty, mismatched numbers of
-        features, NaN or infinite values, a series longer than ``length``, or a real step
+        features, NaN or infinite values, a series longer than ``sequence_length``, or a real step
         equal to the padding value.
 
     Example
@@ -500,14 +504,14 @@ def pad_series(
             )
         arrays.append(array)
     longest = max(len(a) for a in arrays)
-    if length is None:
-        length = longest
-    require_positive(length=length)
-    if longest > length:
+    if sequence_length is None:
+        sequence_length = longest
+    require_positive(sequence_length=sequence_length)
+    if longest > sequence_length:
         raise ValueError(
-            f"length must be at least the longest series ({longest} steps); got {length}"
+            f"sequence_length must be at least the longest series ({longest} steps); got {sequence_length}"
         )
-    out = np.full((len(arrays), length, arrays[0].shape[1]), value, dtype="float32")
+    out = np.full((len(arrays), sequence_length, arrays[0].shape[1]), value, dtype="float32")
     for i, array in enumerate(arrays):
         out[i, : len(array)] = array
     return out

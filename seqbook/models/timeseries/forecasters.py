@@ -17,20 +17,24 @@ import keras
 
 from seqbook.models._common import compile_model, recurrent_layer, require_positive
 from seqbook.models.convolutional.tcn import LastStep, tcn_block, tcn_dilations
-from seqbook.models.transformer.encoder import PositionEmbedding, transformer_encoder
+from seqbook.models.transformer.encoder import (
+    GPT_POSITION_INIT,
+    PositionEmbedding,
+    transformer_encoder,
+)
 
 
 def dense_forecaster(
     window: int,
     features: int = 1,
     horizon: int = 1,
-    hidden: int = 0,
+    intermediate_dim: int = 0,
     learning_rate: float = 1e-2,
 ) -> keras.Model:
     """A feed-forward forecaster on the flattened window.
 
-    With ``hidden=0`` it is a linear autoregressive model, the classic AR(window) fitted by
-    gradient descent; with ``hidden > 0`` it adds one ReLU layer. It sees the window as a flat
+    With ``intermediate_dim=0`` it is a linear autoregressive model, the classic AR(window) fitted by
+    gradient descent; with ``intermediate_dim > 0`` it adds one ReLU layer. It sees the window as a flat
     vector, so it has one weight per lag and cannot share anything across time.
 
     Parameters
@@ -41,7 +45,7 @@ def dense_forecaster(
         Number of values per step.
     horizon : int
         Number of future steps to predict.
-    hidden : int
+    intermediate_dim : int
         Width of the hidden ReLU layer; 0 for none.
     learning_rate : float
         Adam's step size.
@@ -57,14 +61,14 @@ def dense_forecaster(
     (None, 1)
     """
     require_positive(window=window, features=features, horizon=horizon)
-    if isinstance(hidden, bool) or not isinstance(hidden, int) or hidden < 0:
-        raise ValueError(f"hidden must be a non-negative integer; got {hidden!r}")
+    if isinstance(intermediate_dim, bool) or not isinstance(intermediate_dim, int) or intermediate_dim < 0:
+        raise ValueError(f"intermediate_dim must be a non-negative integer; got {intermediate_dim!r}")
     past = keras.Input(shape=(window, features), name="past")
     flat = keras.layers.Flatten()(past)
-    if hidden:
-        flat = keras.layers.Dense(hidden, activation="relu")(flat)
+    if intermediate_dim:
+        flat = keras.layers.Dense(intermediate_dim, activation="relu")(flat)
     future = keras.layers.Dense(horizon, dtype="float32")(flat)
-    model = keras.Model(past, future, name="linear_ar" if not hidden else "mlp_forecaster")
+    model = keras.Model(past, future, name="linear_ar" if not intermediate_dim else "mlp_forecaster")
     return compile_model(model, "mse", ["mae"], learning_rate)
 
 
@@ -406,7 +410,7 @@ def transformer_forecaster(
     levels = _check_quantiles(quantiles)
     past, x, last = _forecast_input(window, features, relative, target)
     x = keras.layers.Dense(hidden_dim, name="embed")(x)
-    x = PositionEmbedding(window, name="positions")(x)
+    x = PositionEmbedding(window, initializer=GPT_POSITION_INIT, name="positions")(x)
     for _ in range(num_layers):
         x = transformer_encoder(x, num_heads=num_heads, key_dim=key_dim, intermediate_dim=intermediate_dim,
                                 dropout=dropout, norm_first=True)

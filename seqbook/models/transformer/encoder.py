@@ -9,56 +9,14 @@ from __future__ import annotations
 
 import keras
 
+from seqbook.layers.transformer.positional import PositionEmbedding
 from seqbook.models._common import require_positive, require_rate
 
 __all__ = ["PositionEmbedding", "transformer_encoder"]
 
-
-@keras.saving.register_keras_serializable(package="seqbook")
-class PositionEmbedding(keras.layers.Layer):
-    """Add a learned vector per position: ``[batch, time, d] -> [batch, time, d]``.
-
-    Attention is blind to order; adding a trainable vector for each position (as BERT and
-    GPT do) gives the model the order back. Inputs may be shorter than ``max_sequence_length``; the
-    first ``time`` vectors are used. Keras masks pass through unchanged.
-
-    Parameters
-    ----------
-    max_sequence_length : int
-        The longest sequence the layer accepts.
-
-    Example
-    -------
-    >>> import numpy as np
-    >>> layer = PositionEmbedding(max_sequence_length=10)
-    >>> tuple(layer(np.zeros((2, 4, 8), "float32")).shape)
-    (2, 4, 8)
-    """
-
-    def __init__(self, max_sequence_length: int, **kwargs):
-        super().__init__(**kwargs)
-        require_positive(max_sequence_length=max_sequence_length)
-        self.max_sequence_length = max_sequence_length
-        self.supports_masking = True
-
-    def build(self, input_shape):
-        if input_shape[-1] is None:
-            raise ValueError("PositionEmbedding needs a known last (feature) dimension")
-        self.positions = self.add_weight(
-            shape=(self.max_sequence_length, input_shape[-1]),
-            initializer=keras.initializers.RandomNormal(stddev=0.02),
-            name="positions",
-        )
-
-    def call(self, inputs):
-        length = keras.ops.shape(inputs)[1]
-        return inputs + keras.ops.cast(self.positions[:length], inputs.dtype)
-
-    def compute_mask(self, inputs, mask=None):
-        return mask
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "max_sequence_length": self.max_sequence_length}
+#: The initializer of the position tables the builders create (BERT and GPT-2 use it);
+#: :class:`~seqbook.layers.transformer.PositionEmbedding` itself defaults to Glorot.
+GPT_POSITION_INIT = {"class_name": "RandomNormal", "config": {"mean": 0.0, "stddev": 0.02}}
 
 
 def transformer_encoder(
@@ -71,6 +29,10 @@ def transformer_encoder(
     attention_mask=None,
 ):
     """One Transformer encoder block applied to the symbolic tensor ``x`` ``[batch, time, d]``.
+
+    Kept beside :class:`seqbook.layers.TransformerEncoderBlock` (the same block written by
+    hand for the book to teach) as the builders' fast path on Keras' fused attention; a test
+    proves the two equal with copied weights.
 
     Self-attention then a two-layer feed-forward network, each wrapped in a residual
     connection and layer normalisation: before the sub-layer when ``norm_first`` (pre-norm,
