@@ -48,7 +48,8 @@ class EpochTimer(keras.callbacks.Callback):
 
 def adding_arrays(length: int, num_examples: int, split: str) -> tuple[np.ndarray, np.ndarray]:
     """The adding problem as NumPy arrays ``([n, length, 2], [n])``."""
-    rows = data.load("adding_problem", split=split, sequence_length=length, num_examples=num_examples)
+    rows = data.load("adding_problem", split=split, sequence_length=length,
+                     num_examples=num_examples)
     batch = next(rows.batch(num_examples).as_numpy_iterator())
     return batch["inputs"], batch["target"]
 

@@ -57,7 +57,8 @@ def main() -> None:
         lm.generate(prompt, 4, use_cache=use_cache)
         lm.generate(prompt, 8, use_cache=use_cache)
 
-    print(f"model: hidden_dim {args.hidden_dim}, {args.layers} layers, {lm.count_params():,} parameters; "
+    print(f"model: hidden_dim {args.hidden_dim}, {args.layers} layers, "
+          f"{lm.count_params():,} parameters; "
           f"batch {args.batch}; {'eager' if args.eager else 'tf.function'}")
     print(f"{'tokens':>6} {'cached tok/s':>13} {'uncached tok/s':>15} {'speed-up':>9} {'same':>5}")
     for n in args.lengths:

@@ -64,8 +64,8 @@ def build(task: str, model: str, source_vocab: int, target_vocab: int, rate: flo
     """The chapter's CPU-profile models (about 25k weights each)."""
     if model == "Transformer":
         return models.transformer_seq2seq(source_vocab, target_vocab, hidden_dim=32, num_heads=4,
-                                          intermediate_dim=64, num_encoder_layers=1, num_decoder_layers=1,
-                                          dropout=0.0, learning_rate=rate)
+                                          intermediate_dim=64, num_encoder_layers=1,
+                                          num_decoder_layers=1, dropout=0.0, learning_rate=rate)
     if task == "g2p":
         return models.encoder_decoder(source_vocab, target_vocab, embedding_dim=16, units=32,
                                       bidirectional=True, attention="luong", dropout=0.0,

@@ -35,12 +35,15 @@ class EpochTimer(keras.callbacks.Callback):
         self._start = 0.0
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        """Start a new list of epoch times for this ``fit``."""
         self.seconds = []
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        """Start the clock."""
         self._start = time.perf_counter()
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        """Record the epoch's wall-clock seconds."""
         self.seconds.append(time.perf_counter() - self._start)
 
     @property

@@ -56,7 +56,7 @@ def test_empty_and_unknown_cardinality():
 
 
 def test_a_real_variable_length_data_set():
-    rows = to_numpy(data.load("japanese_vowels", split="train"))
+    rows = to_numpy(data.load("japanese_vowels", split="train+validation"))
     assert len(rows["series"]) == 270 and rows["label"].shape == (270,)
     assert {s.shape[1] for s in rows["series"]} == {12}
 
@@ -82,22 +82,23 @@ class TwoReplicas:
     num_replicas_in_sync = 2
 
 
-def test_whole_batches_counts_every_replica():
+def test_whole_batches_splits_the_global_batch_over_replicas():
     assert whole_batches(1000, batch_size=31) == 992
-    assert whole_batches(1000, batch_size=31, strategy=TwoReplicas()) == 992  # 16 x 62
-    assert whole_batches(123, batch_size=31, strategy=TwoReplicas()) == 62
-    assert whole_batches(62, batch_size=31, strategy=TwoReplicas()) == 62
+    assert whole_batches(1000, batch_size=62, strategy=TwoReplicas()) == 992  # 16 x 62
+    assert whole_batches(123, batch_size=62, strategy=TwoReplicas()) == 62
+    assert whole_batches(62, batch_size=62, strategy=TwoReplicas()) == 62
     assert whole_batches(np.int64(64), batch_size=32) == 64
 
 
 @pytest.mark.parametrize(
     "count, batch_size, message",
     [
-        (61, 31, r"at least one global batch \(31 x 2 replicas = 62\); got 61"),
+        (61, 62, r"at least one batch \(62\); got 61"),
+        (100, 31, "multiple of the 2 replicas, so that each gets an equal share; got 31"),
         (100, 0, "batch_size must be a positive integer; got 0"),
         (100, 2.5, "batch_size must be a positive integer; got 2.5"),
-        (100.0, 4, "count must be an integer"),
-        (True, 1, "count must be an integer"),
+        (62.0, 62, "count must be an integer"),
+        (True, 2, "count must be an integer"),
     ],
 )
 def test_whole_batches_rejects(count, batch_size, message):
@@ -105,25 +106,28 @@ def test_whole_batches_rejects(count, batch_size, message):
         whole_batches(count, batch_size, strategy=TwoReplicas())
 
 
-def test_trim_to_batches_one_or_many_arrays():
+def test_trim_to_batches_one_or_many_arrays_first_or_last():
     x, y = np.zeros((130, 4)), list(range(130))
-    cut_x, cut_y = trim_to_batches(x, y, batch_size=31, strategy=TwoReplicas())
+    cut_x, cut_y = trim_to_batches(x, y, batch_size=62, strategy=TwoReplicas())
     assert cut_x.shape == (124, 4) and cut_y == list(range(124))
     single = trim_to_batches(x, batch_size=32)
     assert isinstance(single, np.ndarray) and single.shape == (128, 4)
+    newest = trim_to_batches(np.arange(130), batch_size=62, strategy=TwoReplicas(), keep="last")
+    assert newest.tolist() == list(range(6, 130))
 
 
 @pytest.mark.parametrize(
-    "arrays, message",
+    "arrays, kwargs, message",
     [
-        ((np.zeros(10), np.zeros(9)), r"share their first dimension; got lengths \[10, 9\]"),
-        ((), "at least one array"),
-        ((np.zeros(3),), "at least one global batch"),
+        ((np.zeros(10), np.zeros(9)), {}, r"share their first dimension; got lengths \[10, 9\]"),
+        ((), {}, "at least one array"),
+        ((np.zeros(3),), {}, "at least one batch"),
+        ((np.zeros(10),), {"keep": "middle"}, "keep must be 'first' or 'last'; got 'middle'"),
     ],
 )
-def test_trim_to_batches_rejects(arrays, message):
+def test_trim_to_batches_rejects(arrays, kwargs, message):
     with pytest.raises(ValueError, match=message):
-        trim_to_batches(*arrays, batch_size=4)
+        trim_to_batches(*arrays, batch_size=4, **kwargs)
 
 
 def test_exported_from_seqbook_data():

@@ -64,7 +64,8 @@ def test_receptive_field_values_and_dilation_schedule():
     "build, shape",
     [
         (lambda: models.tcn_classifier(num_classes=4, features=3, dilations=(1, 2)), (5, 4)),
-        (lambda: models.tcn_regressor(features=3, outputs=2, sequence_length=20, dropout=0.1), (5, 2)),
+        (lambda: models.tcn_regressor(features=3, outputs=2, sequence_length=20, dropout=0.1),
+         (5, 2)),
         (lambda: models.cnn_lstm_classifier(num_classes=4, features=3, sequence_length=20), (5, 4)),
         (lambda: models.cnn_lstm_classifier(num_classes=4, features=3, conv_layers=0), (5, 4)),
     ],
@@ -141,7 +142,8 @@ def test_tcn_learns_a_long_range_target_and_bfloat16_keeps_float32_outputs():
         (lambda: models.tcn_regressor(features=2, sequence_length=0), "sequence_length"),
         (lambda: models.tcn_regressor(features=2, dilations=(1, 2.5)), "dilations"),
         (lambda: models.cnn_lstm_classifier(2, 3, conv_layers=-1), "conv_layers"),
-        (lambda: models.cnn_lstm_classifier(2, 3, sequence_length=3, conv_layers=2), "sequence_length"),
+        (lambda: models.cnn_lstm_classifier(2, 3, sequence_length=3, conv_layers=2),
+         "sequence_length"),
         (lambda: models.tcn_block(keras.Input((None, 2)), 4, 3, dilation_rate=0), "dilation_rate"),
     ],
 )

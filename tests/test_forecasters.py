@@ -15,7 +15,8 @@ def _small(kind, **kwargs):
         return models.recurrent_forecaster(units=8, **kwargs)
     if kind == "tcn":
         return models.tcn_forecaster(filters=8, **kwargs)
-    return models.transformer_forecaster(hidden_dim=8, num_heads=2, key_dim=4, intermediate_dim=16, **kwargs)
+    return models.transformer_forecaster(hidden_dim=8, num_heads=2, key_dim=4, intermediate_dim=16,
+                                         **kwargs)
 
 
 @pytest.mark.parametrize("kind", ["gru", "tcn", "transformer"])

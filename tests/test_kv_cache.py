@@ -89,8 +89,8 @@ def _compiled_lm(learning_rate=1e-3, **kwargs):
 @pytest.fixture(scope="module")
 def lm():
     keras.utils.set_random_seed(0)
-    return models.DecoderLM(vocabulary_size=23, max_sequence_length=40, hidden_dim=16, num_heads=2, num_layers=2,
-                       intermediate_dim=32)
+    return models.DecoderLM(vocabulary_size=23, max_sequence_length=40, hidden_dim=16, num_heads=2,
+                            num_layers=2, intermediate_dim=32)
 
 
 def test_lm_cached_logits_equal_full_logits(lm):
@@ -128,8 +128,8 @@ def test_lm_bad_input(lm):
 
 def test_lm_round_trips(tmp_path):
     keras.utils.set_random_seed(0)
-    model = _compiled_lm(vocabulary_size=7, max_sequence_length=16, hidden_dim=16, num_heads=2, num_layers=1,
-                              intermediate_dim=32)
+    model = _compiled_lm(vocabulary_size=7, max_sequence_length=16, hidden_dim=16, num_heads=2,
+                         num_layers=1, intermediate_dim=32)
     seq = np.tile(np.arange(1, 7), 2)[None].repeat(2, 0)
     path = tmp_path / "lm.keras"
     model.save(path)

@@ -20,7 +20,8 @@ def test_neural_ngram_learns_a_deterministic_pattern_and_round_trips(tmp_path):
     keras.utils.set_random_seed(0)
     sequences = [np.tile([3, 4, 5, 6], 30) for _ in range(8)]
     x, y = models.ngram_windows(sequences, context=2)
-    model = models.neural_ngram_lm(vocabulary_size=7, context=2, intermediate_dim=32, learning_rate=1e-2)
+    model = models.neural_ngram_lm(vocabulary_size=7, context=2, intermediate_dim=32,
+                                   learning_rate=1e-2)
     assert model.jit_compile is True
     loss = model.fit(x, y, epochs=15, batch_size=64, verbose=0).history["loss"]
     # After the first tokens, the next one is determined: perplexity falls near 1.
@@ -57,7 +58,8 @@ def test_trains_under_mirrored_strategy_and_mixed_bfloat16(two_cpu_strategy):
     x = rng.integers(0, 9, size=(256, 3)).astype("int32")
     y = x[:, -1]  # the next token repeats the last one
     with two_cpu_strategy.scope():
-        model = models.neural_ngram_lm(vocabulary_size=9, context=3, intermediate_dim=16, learning_rate=1e-2)
+        model = models.neural_ngram_lm(vocabulary_size=9, context=3, intermediate_dim=16,
+                                       learning_rate=1e-2)
     loss = model.fit(x, y, batch_size=64, epochs=4, verbose=0).history["loss"]
     assert loss[-1] < loss[0]
     keras.mixed_precision.set_global_policy("mixed_bfloat16")

@@ -9,8 +9,8 @@ import pytest
 
 from seqbook import data, models
 
-SMALL = {"vocabulary_size": 23, "max_sequence_length": 12, "hidden_dim": 16, "num_heads": 2, "num_layers": 2,
-         "intermediate_dim": 32, "dropout": 0.0}
+SMALL = {"vocabulary_size": 23, "max_sequence_length": 12, "hidden_dim": 16, "num_heads": 2,
+         "num_layers": 2, "intermediate_dim": 32, "dropout": 0.0}
 
 
 def _tokens(seed=0, batch=4, length=9, vocab=23):
@@ -46,8 +46,8 @@ def test_causal_lm_learns_a_deterministic_sequence():
     keras.utils.set_random_seed(0)
     stream = [list(range(1, 11)) * 30]  # 1, 2, ..., 10, 1, 2, ...: next token is certain
     x, y = models.next_token_windows(stream, sequence_length=8, stride=2)
-    lm = models.causal_lm(vocabulary_size=12, max_sequence_length=8, hidden_dim=16, num_heads=2, num_layers=1,
-                          intermediate_dim=32, dropout=0.0, learning_rate=1e-2)
+    lm = models.causal_lm(vocabulary_size=12, max_sequence_length=8, hidden_dim=16, num_heads=2,
+                          num_layers=1, intermediate_dim=32, dropout=0.0, learning_rate=1e-2)
     loss = lm.fit(x, y, batch_size=32, epochs=15, verbose=0).history["loss"]
     assert loss[-1] < 0.1 < loss[0], loss
     log_probs = models.sequence_log_probs(lm, stream[0][:40], context=8)
@@ -67,8 +67,8 @@ def test_causal_lm_save_load_round_trip(tmp_path):
 def test_causal_lm_trains_under_mirrored_strategy_and_bfloat16_keeps_float32(two_cpu_strategy):
     x, y = models.next_token_windows([list(range(1, 11)) * 10], sequence_length=8, stride=4)
     with two_cpu_strategy.scope():
-        lm = models.causal_lm(vocabulary_size=12, max_sequence_length=8, hidden_dim=16, num_heads=2, num_layers=1,
-                              intermediate_dim=32, learning_rate=1e-2)
+        lm = models.causal_lm(vocabulary_size=12, max_sequence_length=8, hidden_dim=16,
+                              num_heads=2, num_layers=1, intermediate_dim=32, learning_rate=1e-2)
     loss = lm.fit(x, y, batch_size=8, epochs=3, verbose=0).history["loss"]
     assert loss[-1] < loss[0]
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
@@ -201,8 +201,8 @@ def test_decoder_lm_copy_of_a_causal_lm_gives_its_logits():
     # Random weights in every layer, three blocks: a block or a layer copied to the wrong
     # place would change the logits.
     keras.utils.set_random_seed(3)
-    lm = models.causal_lm(vocabulary_size=23, max_sequence_length=12, hidden_dim=16, num_heads=2, num_layers=3,
-                          intermediate_dim=24, dropout=0.0)
+    lm = models.causal_lm(vocabulary_size=23, max_sequence_length=12, hidden_dim=16, num_heads=2,
+                          num_layers=3, intermediate_dim=24, dropout=0.0)
     copy = models.DecoderLM.from_causal_lm(lm)
     tokens = _tokens(length=12)  # ids from 1: no padding, which causal_lm would mask
     np.testing.assert_allclose(keras.ops.convert_to_numpy(copy(tokens)),
@@ -231,7 +231,8 @@ def test_the_shipped_lm_generates_the_same_text_with_the_key_value_cache():
     "call, message",
     [
         (lambda: models.causal_lm(vocabulary_size=0, max_sequence_length=8), "vocabulary_size"),
-        (lambda: models.causal_lm(vocabulary_size=10, max_sequence_length=8, hidden_dim=10, num_heads=4), "hidden_dim"),
+        (lambda: models.causal_lm(vocabulary_size=10, max_sequence_length=8, hidden_dim=10,
+                                  num_heads=4), "hidden_dim"),
         (lambda: models.lm_classifier(keras.Sequential(), num_classes=2), "lm"),
         (lambda: models.lm_classifier(models.causal_lm(**SMALL), num_classes=1), "num_classes"),
         (lambda: models.lm_classifier(models.causal_lm(**SMALL), 2, pooling="max"), "pooling"),

@@ -54,7 +54,8 @@ def test_encode_pads_with_zero_and_truncates():
     ids = vocab.encode(["abcd", "b", ""])
     assert ids.dtype == np.int32 and ids.shape == (3, 4)
     assert ids.tolist() == [[4, 5, 6, 7], [5, 0, 0, 0], [0, 0, 0, 0]]
-    assert vocab.encode(["abcd", "b"], sequence_length=6).tolist() == [[4, 5, 6, 7, 0, 0], [5] + [0] * 5]
+    assert (vocab.encode(["abcd", "b"], sequence_length=6).tolist()
+            == [[4, 5, 6, 7, 0, 0], [5] + [0] * 5])
     assert vocab.encode(["abcd", "b"], sequence_length=2).tolist() == [[4, 5], [5, 0]]
     assert vocab.encode([]).shape == (0, 0)
     assert vocab.encode([], sequence_length=3).shape == (0, 3)

@@ -11,7 +11,8 @@ def _pooled_model(norm_first=True):
     series = keras.Input(shape=(None, 3))
     hidden = keras.layers.Dense(16)(keras.layers.Masking()(series))
     hidden = PositionEmbedding(max_sequence_length=20)(hidden)
-    hidden = transformer_encoder(hidden, num_heads=2, key_dim=8, intermediate_dim=32, norm_first=norm_first)
+    hidden = transformer_encoder(hidden, num_heads=2, key_dim=8, intermediate_dim=32,
+                                 norm_first=norm_first)
     pooled = keras.layers.GlobalAveragePooling1D()(hidden)
     return keras.Model(series, keras.layers.Dense(2)(pooled))
 
@@ -49,7 +50,8 @@ def test_position_embedding_refuses_a_bad_max_length():
 
 @pytest.mark.parametrize(
     "kwargs, name",
-    [({"num_heads": 0}, "num_heads"), ({"intermediate_dim": -1}, "intermediate_dim"), ({"dropout": 1.0}, "dropout")],
+    [({"num_heads": 0}, "num_heads"), ({"intermediate_dim": -1}, "intermediate_dim"),
+     ({"dropout": 1.0}, "dropout")],
 )
 def test_bad_block_arguments_are_named(kwargs, name):
     with pytest.raises(ValueError, match=name):
@@ -78,7 +80,8 @@ def test_keras_files_saved_under_the_old_names_still_load(tmp_path):
                 text = json.dumps(json.loads(content))
                 text = text.replace('"max_sequence_length"', '"max_length"')
                 text = text.replace('"PositionEmbedding"', '"LearnedPositionEmbedding"')
-                text = text.replace('"seqbook>PositionEmbedding"', '"seqbook>LearnedPositionEmbedding"')
+                text = text.replace('"seqbook>PositionEmbedding"',
+                                    '"seqbook>LearnedPositionEmbedding"')
                 assert '"max_length"' in text and "seqbook>LearnedPositionEmbedding" in text
                 content = text.encode()
             target.writestr(item, content)

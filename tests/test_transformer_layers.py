@@ -180,8 +180,9 @@ def test_rotary_scores_depend_on_position_difference_only():
 
 def _copy_block_from_builder(norm_first):
     inputs = keras.Input((6, 8))
-    reference = keras.Model(inputs, transformer_encoder(inputs, num_heads=2, key_dim=4, intermediate_dim=16,
-                                                        dropout=0.0, norm_first=norm_first))
+    reference = keras.Model(inputs, transformer_encoder(inputs, num_heads=2, key_dim=4,
+                                                        intermediate_dim=16, dropout=0.0,
+                                                        norm_first=norm_first))
     block = T.TransformerEncoderBlock(2, 4, 16, norm_first=norm_first)
     block(np.zeros((1, 6, 8), "float32"))
     kinds = lambda cls: [l for l in reference.layers if isinstance(l, cls)]

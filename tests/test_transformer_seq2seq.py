@@ -27,7 +27,8 @@ VARIANTS = [
 
 def _build(**kwargs):
     keras.utils.set_random_seed(0)
-    options = dict(hidden_dim=16, num_heads=2, intermediate_dim=32, dropout=0.0, max_sequence_length=16)
+    options = dict(hidden_dim=16, num_heads=2, intermediate_dim=32, dropout=0.0,
+                   max_sequence_length=16)
     model = transformer_seq2seq(12, 10, **{**options, **kwargs})
     return model
 
@@ -51,9 +52,9 @@ def trained():
     # 960 = 30 batches of 32: no smaller last batch, so the training step is traced once.
     source, target_in, target_out = _reverse_task(960, rng)
     keras.utils.set_random_seed(0)
-    model = transformer_seq2seq(11, 11, hidden_dim=32, num_heads=4, intermediate_dim=64, num_encoder_layers=1,
-                                num_decoder_layers=1, dropout=0.0, max_sequence_length=16,
-                                learning_rate=3e-3)
+    model = transformer_seq2seq(11, 11, hidden_dim=32, num_heads=4, intermediate_dim=64,
+                                num_encoder_layers=1, num_decoder_layers=1, dropout=0.0,
+                                max_sequence_length=16, learning_rate=3e-3)
     history = model.fit({"source": source, "target_in": target_in}, target_out,
                         batch_size=32, epochs=4, verbose=0)
     return model, history, rng
@@ -219,9 +220,9 @@ def test_post_norm_with_learned_positions_trains_under_mirrored_strategy(two_cpu
     source, target_in, target_out = _reverse_task(400, np.random.default_rng(1))
     keras.utils.set_random_seed(0)
     with two_cpu_strategy.scope():
-        model = transformer_seq2seq(11, 11, hidden_dim=16, num_heads=2, intermediate_dim=32, dropout=0.0,
-                                    num_encoder_layers=1, num_decoder_layers=1, norm_first=False,
-                                    positions="learned", learning_rate=3e-3)
+        model = transformer_seq2seq(11, 11, hidden_dim=16, num_heads=2, intermediate_dim=32,
+                                    dropout=0.0, num_encoder_layers=1, num_decoder_layers=1,
+                                    norm_first=False, positions="learned", learning_rate=3e-3)
     assert "encoder_norm" not in [layer.name for layer in model.layers]
     history = model.fit({"source": source, "target_in": target_in}, target_out,
                         batch_size=100, epochs=5, verbose=0)  # 4 batches of 100: one trace
@@ -268,7 +269,8 @@ def test_mixed_bfloat16_keeps_float32_outputs():
     ],
 )
 def test_bad_arguments_are_named(kwargs, message):
-    arguments = dict(source_vocabulary_size=12, target_vocabulary_size=10, hidden_dim=16, num_heads=2, intermediate_dim=16)
+    arguments = dict(source_vocabulary_size=12, target_vocabulary_size=10, hidden_dim=16,
+                     num_heads=2, intermediate_dim=16)
     with pytest.raises(ValueError, match=message):
         transformer_seq2seq(**{**arguments, **kwargs})
 

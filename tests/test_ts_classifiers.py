@@ -13,8 +13,8 @@ BUILDERS = {
     "resnet": lambda **kw: models.resnet_classifier(CLASSES, FEATURES, filters=(8, 16), **kw),
     "lstm": lambda **kw: models.lstm_classifier(CLASSES, FEATURES, units=8, **kw),
     "transformer": lambda **kw: models.transformer_classifier(
-        CLASSES, FEATURES, max_sequence_length=kw.pop("sequence_length", LENGTH), hidden_dim=8, num_layers=2, num_heads=2,
-        key_dim=4, intermediate_dim=16, **kw
+        CLASSES, FEATURES, max_sequence_length=kw.pop("sequence_length", LENGTH), hidden_dim=8,
+        num_layers=2, num_heads=2, key_dim=4, intermediate_dim=16, **kw
     ),
 }
 
@@ -143,7 +143,8 @@ def test_trains_under_mirrored_strategy(two_cpu_strategy):
 
 
 def test_pad_series_pads_at_the_end_and_checks_its_input():
-    padded = models.pad_series([np.arange(1.0, 4.0), np.array([5.0])], sequence_length=4, value=-1.0)
+    padded = models.pad_series([np.arange(1.0, 4.0), np.array([5.0])], sequence_length=4,
+                               value=-1.0)
     assert padded.shape == (2, 4, 1) and padded.dtype == np.float32
     np.testing.assert_array_equal(padded[..., 0], [[1, 2, 3, -1], [5, -1, -1, -1]])
     same = models.pad_series(np.ones((3, 5, 2)))  # an already rectangular array works too
@@ -171,9 +172,12 @@ def test_pad_series_pads_at_the_end_and_checks_its_input():
         (lambda: models.resnet_classifier(2, 1, kernel_sizes=8), "kernel_sizes"),
         (lambda: models.lstm_classifier(2, 1, units=0), "units"),
         (lambda: models.lstm_classifier(2, 1, dropout=1.0), "dropout"),
-        (lambda: models.transformer_classifier(2, 1, max_sequence_length=None), "max_sequence_length"),
-        (lambda: models.transformer_classifier(2, 1, max_sequence_length=10, num_layers=0), "num_layers"),
-        (lambda: models.transformer_classifier(2, 1, max_sequence_length=10, mask_value=float("inf")), "mask_value"),
+        (lambda: models.transformer_classifier(2, 1, max_sequence_length=None),
+         "max_sequence_length"),
+        (lambda: models.transformer_classifier(2, 1, max_sequence_length=10, num_layers=0),
+         "num_layers"),
+        (lambda: models.transformer_classifier(2, 1, max_sequence_length=10,
+                                               mask_value=float("inf")), "mask_value"),
         (lambda: models.StepMask(None), "mask_value"),
     ],
 )

@@ -315,7 +315,8 @@ class HMM:
     def sample(
         self, num_sequences: int, sequence_length: int, seed: int = 0
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Draw sequences: ``(observations, states)``, both int ``[num_sequences, sequence_length]``.
+        """Draw sequences: ``(observations, states)``, both int
+        ``[num_sequences, sequence_length]``.
 
         Example
         -------
@@ -572,8 +573,14 @@ def hmm_model(
     >>> model.output_shape
     (None,)
     """
-    if sequence_length is not None and (isinstance(sequence_length, bool) or not isinstance(sequence_length, int) or sequence_length < 2):
-        raise ValueError(f"sequence_length must be an integer >= 2 or None; got {sequence_length!r}")
+    if sequence_length is not None and (
+        isinstance(sequence_length, bool)
+        or not isinstance(sequence_length, int)
+        or sequence_length < 2
+    ):
+        raise ValueError(
+            f"sequence_length must be an integer >= 2 or None; got {sequence_length!r}"
+        )
     symbols = keras.Input(shape=(sequence_length,), dtype="int32", name="symbols")
     layer = HMMLayer(num_states, num_symbols, seed=seed, dtype="float32", name="hmm")
     model = keras.Model(symbols, layer(symbols), name="hmm")

@@ -108,31 +108,32 @@ def to_numpy(dataset: tf.data.Dataset) -> Any:
 
 
 def whole_batches(count: int, batch_size: int, strategy: Any = None) -> int:
-    """The most examples, at most ``count``, that fill whole global batches.
+    """The most examples, at most ``count``, that fill whole batches of ``batch_size``.
 
-    A global batch is ``batch_size`` examples on each replica of ``strategy``. Cutting a
-    training set to whole batches keeps every step's shape static (TPUs need it) and every
-    replica equally loaded.
+    ``batch_size`` is the global batch, the one given to ``model.fit``: Keras splits it
+    evenly over the replicas of ``strategy``, so it must be a multiple of their number.
+    Cutting a training set to whole batches keeps every step's shape static (TPUs need it)
+    and every replica equally loaded.
 
     Parameters
     ----------
     count : int
         Examples available.
     batch_size : int
-        Examples per replica per step.
+        Examples per training step, over all replicas.
     strategy : tf.distribute.Strategy, optional
         Defaults to the current one, ``tf.distribute.get_strategy()``.
 
     Returns
     -------
     int
-        ``count // global_batch * global_batch``.
+        ``count // batch_size * batch_size``.
 
     Raises
     ------
     ValueError
-        If ``batch_size`` is not a positive integer or ``count`` is not an integer of at
-        least one global batch.
+        If ``batch_size`` is not a positive multiple of the replica count, or ``count`` is not
+        an integer of at least one batch.
 
     Example
     -------
@@ -142,16 +143,22 @@ def whole_batches(count: int, batch_size: int, strategy: Any = None) -> int:
     require_positive(batch_size=batch_size)
     if strategy is None:
         strategy = tf.distribute.get_strategy()
-    global_batch = batch_size * strategy.num_replicas_in_sync
-    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < global_batch:
+    replicas = strategy.num_replicas_in_sync
+    if batch_size % replicas:
         raise ValueError(
-            f"count must be an integer of at least one global batch ({batch_size} x "
-            f"{strategy.num_replicas_in_sync} replicas = {global_batch}); got {count!r}"
+            f"batch_size must be a multiple of the {replicas} replicas, so that each gets an "
+            f"equal share; got {batch_size}"
         )
-    return int(count) // global_batch * global_batch
+    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < batch_size:
+        raise ValueError(
+            f"count must be an integer of at least one batch ({batch_size}); got {count!r}"
+        )
+    return int(count) // batch_size * batch_size
 
 
-def trim_to_batches(*arrays: Any, batch_size: int, strategy: Any = None) -> Any:
+def trim_to_batches(
+    *arrays: Any, batch_size: int, strategy: Any = None, keep: str = "first"
+) -> Any:
     """Cut arrays that share their first dimension to :func:`whole_batches` of it.
 
     Parameters
@@ -160,6 +167,8 @@ def trim_to_batches(*arrays: Any, batch_size: int, strategy: Any = None) -> Any:
         One or more, all of the same length (e.g. inputs and targets).
     batch_size, strategy
         As in :func:`whole_batches`.
+    keep : {"first", "last"}
+        Which rows to keep: ``"last"`` keeps the newest windows of a time series.
 
     Returns
     -------
@@ -168,19 +177,25 @@ def trim_to_batches(*arrays: Any, batch_size: int, strategy: Any = None) -> Any:
     Raises
     ------
     ValueError
-        If no arrays are given, their lengths differ, or they hold less than one global batch.
+        If no arrays are given, their lengths differ, they hold less than one batch, or
+        ``keep`` is neither ``"first"`` nor ``"last"``.
 
     Example
     -------
     >>> x, y = trim_to_batches(np.zeros((100, 3)), np.arange(100), batch_size=32)
     >>> x.shape, y.shape
     ((96, 3), (96,))
+    >>> trim_to_batches(np.arange(10), batch_size=4, keep="last").tolist()
+    [2, 3, 4, 5, 6, 7, 8, 9]
     """
+    if keep not in ("first", "last"):
+        raise ValueError(f"keep must be 'first' or 'last'; got {keep!r}")
     if not arrays:
         raise ValueError("trim_to_batches needs at least one array; got none")
     lengths = [len(array) for array in arrays]
     if len(set(lengths)) != 1:
         raise ValueError(f"arrays must share their first dimension; got lengths {lengths}")
     usable = whole_batches(lengths[0], batch_size, strategy)
-    cut = tuple(array[:usable] for array in arrays)
+    rows = slice(0, usable) if keep == "first" else slice(lengths[0] - usable, lengths[0])
+    cut = tuple(array[rows] for array in arrays)
     return cut[0] if len(cut) == 1 else cut

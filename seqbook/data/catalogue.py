@@ -58,6 +58,9 @@ def _entry(
 
 _SM = "seqbook.data.sources.statsmodels_sources"
 _AEON = "seqbook.data.sources.aeon_sources"
+# UCR/UEA sets: the archive's test split; its train split cut into train and a stratified
+# 20 % validation split; "train+validation" is the archive's train split (published protocol).
+_UCR_SPLITS = ("train", "validation", "test", "train+validation")
 _GEN = "seqbook.data.generators"
 _ONLINE = "seqbook.data.online"
 
@@ -115,8 +118,8 @@ ENTRIES = [
         f"{_AEON}:load_italy_power_demand",
         '{"series": float32 [24, 1], "label": int64 [] (0 Oct-Mar, 1 Apr-Sep)}',
         size="1,096 days of 24 hourly loads",
-        splits=("train", "test"),
-        num_examples={"train": 67, "test": 1029},
+        splits=_UCR_SPLITS,
+        num_examples={"train": 55, "validation": 12, "test": 1029, "train+validation": 67},
         license=_UCR_LICENSE,
         citation="Keogh, E. et al., ItalyPowerDemand. " + _UCR,
     ),
@@ -129,8 +132,8 @@ ENTRIES = [
         f"{_AEON}:load_gunpoint",
         '{"series": float32 [150, 1], "label": int64 [] (0 gun, 1 point)}',
         size="200 hand trajectories of 150 steps",
-        splits=("train", "test"),
-        num_examples={"train": 50, "test": 150},
+        splits=_UCR_SPLITS,
+        num_examples={"train": 41, "validation": 9, "test": 150, "train+validation": 50},
         license=_UCR_LICENSE,
         citation="Ratanamahatana, C. A. & Keogh, E. (2005). Three myths about dynamic time "
         "warping data mining. SDM. " + _UCR,
@@ -144,8 +147,8 @@ ENTRIES = [
         f"{_AEON}:load_japanese_vowels",
         '{"series": float32 [length 7-29, 12] (LPC cepstra), "label": int64 [] (speaker 0-8)}',
         size="640 utterances of /ae/ by 9 speakers",
-        splits=("train", "test"),
-        num_examples={"train": 270, "test": 370},
+        splits=_UCR_SPLITS,
+        num_examples={"train": 216, "validation": 54, "test": 370, "train+validation": 270},
         license="CC BY 4.0 (UCI)",
         citation="Kudo, M., Toyama, J. & Shimbo, M. (1999). Multidimensional curve "
         "classification using passing-through regions. Pattern Recognition "
@@ -294,7 +297,8 @@ ENTRIES = [
         size="num_examples sequences (1,000 by default)",
         splits=_GENERATOR_SPLITS,
         num_examples={"train": 1000, "validation": 1000, "test": 1000},
-        options={"num_examples": 1000, "sequence_length": 10, "delay": 20, "vocabulary_size": 8, "seed": 0},
+        options={"num_examples": 1000, "sequence_length": 10, "delay": 20, "vocabulary_size": 8,
+                 "seed": 0},
         synthetic=True,
         license=_SYNTHETIC,
         citation="Arjovsky, M., Shah, A. & Bengio, Y. (2016). Unitary evolution recurrent "
@@ -324,7 +328,8 @@ ENTRIES = [
         "generator",
         "seqbook",
         f"{_GEN}:load_casino",
-        '{"rolls": int32 [sequence_length] (faces 0-5), "states": int32 [sequence_length] (0 fair, 1 loaded)}',
+        '{"rolls": int32 [sequence_length] (faces 0-5), '
+        '"states": int32 [sequence_length] (0 fair, 1 loaded)}',
         size="num_examples roll sequences (100 of 300 by default)",
         splits=_GENERATOR_SPLITS,
         num_examples={"train": 100, "validation": 100, "test": 100},
@@ -341,7 +346,8 @@ ENTRIES = [
         "generator",
         "seqbook",
         f"{_GEN}:load_dna_motifs",
-        '{"tokens": int32 [sequence_length] (A=0 C=1 G=2 T=3), "label": int32 [], "motif_start": int32 []}',
+        '{"tokens": int32 [sequence_length] (A=0 C=1 G=2 T=3), "label": int32 [], '
+        '"motif_start": int32 []}',
         size="num_examples sequences (1,000 by default), half with the motif",
         splits=_GENERATOR_SPLITS,
         num_examples={"train": 1000, "validation": 1000, "test": 1000},

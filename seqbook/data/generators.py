@@ -40,7 +40,8 @@ def copy_task(
     split: str = "train",
     seed: int = 0,
 ) -> dict[str, np.ndarray]:
-    """The copy task: remember ``sequence_length`` symbols through ``delay`` blanks, then replay them.
+    """The copy task: remember ``sequence_length`` symbols through ``delay`` blanks, then replay
+    them.
 
     Symbols are ``1..vocabulary_size``, blank is 0 and the recall cue is ``vocabulary_size + 1``.
     ``inputs`` is the symbols, ``delay - 1`` blanks, the cue and ``sequence_length`` blanks;
@@ -162,7 +163,9 @@ def dna_motifs(
     tokens = rng.integers(0, 4, size=(num_examples, sequence_length), dtype=np.int32)
     label = (np.arange(num_examples) % 2).astype(np.int32)
     rng.shuffle(label)
-    starts = np.where(label == 1, rng.integers(0, sequence_length - len(motif) + 1, size=num_examples), -1)
+    starts = np.where(
+        label == 1, rng.integers(0, sequence_length - len(motif) + 1, size=num_examples), -1
+    )
     motif_tokens = np.array([DNA_ALPHABET.index(base) for base in motif], np.int32)
     for row in np.flatnonzero(label):
         planted = motif_tokens.copy()

@@ -5,21 +5,40 @@ from __future__ import annotations
 import numpy as np
 
 
-def sunspots() -> tuple[np.ndarray, np.ndarray]:
+SERIES_SPLITS = ("train", "validation", "test", "all")
+
+
+def sunspots(split: str = "all") -> tuple[np.ndarray, np.ndarray]:
     """Yearly mean sunspot numbers, 1700-2008, from ``statsmodels.datasets``.
+
+    The book's one sunspot protocol, the same as ``data.load("sunspots", split=...)``: in
+    time order, the first 80 % of the years train (1700-1946), the next 10 % validate
+    (1947-1977), the last 10 % test (1978-2008).
+
+    Parameters
+    ----------
+    split : {"all", "train", "validation", "test"}
 
     Returns
     -------
     years, values : numpy.ndarray
-        ``years`` is int64 of shape ``[309]``; ``values`` is float32 of shape ``[309]``.
+        ``years`` is int64 and ``values`` float32, of shape ``[309]`` for ``"all"``.
 
     Example
     -------
     >>> years, values = sunspots()
     >>> int(years[0]), int(years[-1]), values.shape
     (1700, 2008, (309,))
+    >>> [int(sunspots(part)[0][0]) for part in ("train", "validation", "test")]
+    [1700, 1947, 1978]
     """
     from statsmodels.datasets import sunspots as source  # optional extra: seqbook[data]
 
+    from seqbook.data.sources._common import chronological_slice
+
+    if split not in SERIES_SPLITS:
+        raise ValueError(f"split must be one of {list(SERIES_SPLITS)}; got {split!r}")
     frame = source.load_pandas().data
-    return frame["YEAR"].to_numpy(np.int64), frame["SUNACTIVITY"].to_numpy(np.float32)
+    years = frame["YEAR"].to_numpy(np.int64)
+    part = chronological_slice(len(years), split)
+    return years[part], frame["SUNACTIVITY"].to_numpy(np.float32)[part]

@@ -206,7 +206,9 @@ class Vocabulary:
             )
         return int(value)
 
-    def encode(self, sequences: Sequence[Sequence[str]], sequence_length: int | None = None) -> np.ndarray:
+    def encode(
+        self, sequences: Sequence[Sequence[str]], sequence_length: int | None = None
+    ) -> np.ndarray:
         """Return the ids of ``sequences`` as an int32 array, padded with 0.
 
         Parameters
@@ -242,7 +244,10 @@ class Vocabulary:
             or not isinstance(sequence_length, (int, np.integer))
             or sequence_length < 1
         ):
-            raise ValueError(f"sequence_length must be a positive integer or None, got {_describe(sequence_length)}.")
+            raise ValueError(
+                "sequence_length must be a positive integer or None, "
+                f"got {_describe(sequence_length)}."
+            )
         ids = self._ids
         rows = []
         for sequence in sequences:

@@ -57,7 +57,8 @@ class SubwordTokenizer:
     def encode_batch(
         self, texts: Sequence[str], sequence_length: int, add_bos_eos: bool = False
     ) -> np.ndarray:
-        """Return int32 ids of shape ``[len(texts), sequence_length]``, truncated and padded with 0."""
+        """Return int32 ids of shape ``[len(texts), sequence_length]``, truncated and padded
+        with 0."""
         check_int("sequence_length", sequence_length)
         out = np.zeros((len(texts), sequence_length), np.int32)
         for row, text in enumerate(texts):

@@ -15,8 +15,12 @@ def test_same_seed_same_data_and_splits_differ():
     b = generators.copy_task(num_examples=5, split="train", seed=3)
     c = generators.copy_task(num_examples=5, split="test", seed=3)
     assert np.array_equal(a["inputs"], b["inputs"]) and not np.array_equal(a["inputs"], c["inputs"])
-    first = [e["rolls"] for e in as_numpy(load("dishonest_casino", num_examples=3, sequence_length=20))]
-    second = [e["rolls"] for e in as_numpy(load("dishonest_casino", num_examples=3, sequence_length=20))]
+    first = [
+        e["rolls"] for e in as_numpy(load("dishonest_casino", num_examples=3, sequence_length=20))
+    ]
+    second = [
+        e["rolls"] for e in as_numpy(load("dishonest_casino", num_examples=3, sequence_length=20))
+    ]
     assert np.array_equal(first, second)
 
 

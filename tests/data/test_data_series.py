@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from data_helpers import as_numpy
 
+from seqbook import data
 from seqbook.data.pipelines import chronological_split
 from seqbook.data.registry import info, load
 
@@ -57,12 +58,35 @@ def test_ucr_classification_shapes(name, length):
 
 
 def test_japanese_vowels_are_variable_length():
-    elements = as_numpy(load("japanese_vowels", split="train"))
+    elements = as_numpy(load("japanese_vowels", split="train+validation"))
     assert len(elements) == 270
     lengths = {e["series"].shape[0] for e in elements}
     assert min(lengths) == 7 and max(lengths) <= 29 and len(lengths) > 10
     assert all(e["series"].shape[1] == 12 for e in elements)
     assert sorted({int(e["label"]) for e in elements}) == list(range(9))
+
+
+@pytest.mark.parametrize("name", ["italy_power_demand", "gunpoint", "japanese_vowels"])
+def test_ucr_validation_is_a_stratified_fifth_of_the_archive_train_split(name):
+    """One protocol: train and validation partition the archive's train split, by class."""
+    parts = {s: as_numpy(load(name, split=s)) for s in ("train", "validation", "train+validation")}
+    assert len(parts["train"]) + len(parts["validation"]) == len(parts["train+validation"])
+    whole = [e["series"].tobytes() for e in parts["train+validation"]]
+    pieces = [e["series"].tobytes() for s in ("train", "validation") for e in parts[s]]
+    assert sorted(whole) == sorted(pieces)
+    labels = {s: np.array([int(e["label"]) for e in parts[s]]) for s in parts}
+    for label in np.unique(labels["train+validation"]):
+        share = (labels["validation"] == label).sum() / (labels["train+validation"] == label).sum()
+        assert 0.15 <= share <= 0.25, (label, share)
+
+
+def test_sunspot_protocol_is_the_catalogue_split():
+    for split in ("train", "validation", "test", "all"):
+        years, values = data.sunspots(split)
+        rows = as_numpy(load("sunspots", split=split))
+        assert years.tolist() == [int(r["year"]) for r in rows]
+    with pytest.raises(ValueError, match="split must be one of"):
+        data.sunspots("future")
 
 
 def test_anomaly_series_has_one_labelled_anomaly_only_in_test():

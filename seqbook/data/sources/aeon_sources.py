@@ -13,25 +13,55 @@ _CLASSIFICATION = {
 }
 
 
+# The one protocol of the UCR/UEA sets in this book: the archive's own test split, and its
+# train split cut in two, so that choices are made on data the test never sees.
+CLASSIFICATION_SPLITS = ("train", "validation", "test", "train+validation")
+VALIDATION_EVERY = 5  # every 5th training example of each class goes to validation
+
+
+def _validation_rows(labels: np.ndarray) -> np.ndarray:
+    """Boolean mask of the validation rows: every 5th example of each class, in file order."""
+    rank = np.zeros(len(labels), dtype=np.int64)
+    for label in np.unique(labels):
+        rows = np.flatnonzero(labels == label)
+        rank[rows] = np.arange(len(rows))
+    return rank % VALIDATION_EVERY == VALIDATION_EVERY - 1
+
+
 def classification_arrays(name: str, split: str) -> tuple[list[np.ndarray], np.ndarray]:
     """Return the series of a UCR/UEA data set as ``[length, channels]`` float32 arrays.
 
     aeon stores series channels-first; Keras layers want time first, so each series is
     transposed. Class labels (strings ``"1"``, ``"2"``, ...) become integers from 0.
 
+    Splits: ``"test"`` is the archive's test split; the archive's train split is cut into
+    ``"validation"`` (every fifth example of each class, in file order: 20 %, stratified) and
+    ``"train"`` (the rest); ``"train+validation"`` is the archive's whole train split, on
+    which published results are trained. Choose settings on ``"validation"``, refit on
+    ``"train+validation"``, score ``"test"`` once.
+
     Example
     -------
-    >>> series, labels = classification_arrays("gunpoint", "train")
+    >>> series, labels = classification_arrays("gunpoint", "train+validation")
     >>> len(series), series[0].shape, sorted(set(labels.tolist()))
     (50, (150, 1), [0, 1])
+    >>> len(classification_arrays("gunpoint", "validation")[0])  # 4 of 24 and 5 of 26
+    9
     """
     import aeon.datasets  # optional extra: seqbook[data]
 
+    if split not in CLASSIFICATION_SPLITS:
+        raise ValueError(f"split must be one of {list(CLASSIFICATION_SPLITS)}; got {split!r}")
     load = getattr(aeon.datasets, _CLASSIFICATION[name])
-    features, labels = load(split=split)
+    features, labels = load(split="test" if split == "test" else "train")
     series = [np.asarray(x, dtype=np.float32).T for x in features]
     # Labels are the digits "1".."9" in every data set used here, so int() keeps their order.
-    return series, np.asarray([int(label) - 1 for label in labels], dtype=np.int64)
+    labels = np.asarray([int(label) - 1 for label in labels], dtype=np.int64)
+    if split in ("train", "validation"):
+        keep = _validation_rows(labels) == (split == "validation")
+        series = [s for s, kept in zip(series, keep) if kept]
+        labels = labels[keep]
+    return series, labels
 
 
 def load_classification(name: str, split: str) -> tf.data.Dataset:

@@ -64,8 +64,8 @@ class _Block(keras.layers.Layer):
     def _build_feed_forward(self, width: int, shape: tuple) -> None:
         self.ff_norm = self._norm("ff_norm")
         self.ff_norm.build(shape)
-        self.expand = keras.layers.Dense(self.intermediate_dim, activation=self.activation, name="expand",
-                                         dtype=self.dtype_policy)
+        self.expand = keras.layers.Dense(self.intermediate_dim, activation=self.activation,
+                                         name="expand", dtype=self.dtype_policy)
         self.expand.build(shape)
         self.contract = keras.layers.Dense(width, name="contract", dtype=self.dtype_policy)
         self.contract.build(tuple(shape[:-1]) + (self.intermediate_dim,))
@@ -96,7 +96,7 @@ class _Block(keras.layers.Layer):
 
     @classmethod
     def from_config(cls, config: dict) -> "_Block":
-        # ``.keras`` files saved before the naming pass call the inner width ``ff_units``.
+        """Rebuild from a config; reads files saved before the rename (``ff_units``)."""
         return super().from_config(renamed_keys(config, {"ff_units": "intermediate_dim"}))
 
 
@@ -204,8 +204,8 @@ class TransformerDecoderBlock(_Block):
     def __init__(self, num_heads: int, key_dim: int, intermediate_dim: int, dropout: float = 0.0,
                  norm_first: bool = True, cross_attention: bool = True, activation: str = "gelu",
                  epsilon: float = 1e-6, **kwargs: Any) -> None:
-        super().__init__(num_heads, key_dim, intermediate_dim, dropout, norm_first, activation, epsilon,
-                         **kwargs)
+        super().__init__(num_heads, key_dim, intermediate_dim, dropout, norm_first, activation,
+                         epsilon, **kwargs)
         self.cross_attention = bool(cross_attention)
 
     def build(self, inputs_shape: tuple, context_shape: tuple | None = None) -> None:

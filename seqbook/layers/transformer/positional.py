@@ -202,7 +202,7 @@ class PositionEmbedding(keras.layers.Layer):
 
     @classmethod
     def from_config(cls, config: dict) -> "PositionEmbedding":
-        # ``.keras`` files saved before the rename call the length ``max_length``.
+        """Rebuild from a config; reads files saved before the rename (``max_length``)."""
         return super().from_config(renamed_keys(config, {"max_length": "max_sequence_length"}))
 
 

@@ -107,8 +107,11 @@ def tcn_receptive_field(
     return 1 + convs_per_block * (kernel_size - 1) * sum(values)
 
 
-def tcn_dilations(sequence_length: int, kernel_size: int = 3, convs_per_block: int = 2) -> tuple[int, ...]:
-    """The shortest doubling schedule ``(1, 2, 4, ...)`` whose receptive field covers ``sequence_length``.
+def tcn_dilations(
+    sequence_length: int, kernel_size: int = 3, convs_per_block: int = 2
+) -> tuple[int, ...]:
+    """The shortest doubling schedule ``(1, 2, 4, ...)`` whose receptive field covers
+    ``sequence_length``.
 
     Parameters
     ----------
@@ -129,7 +132,9 @@ def tcn_dilations(sequence_length: int, kernel_size: int = 3, convs_per_block: i
     >>> tcn_receptive_field(3, tcn_dilations(100))
     125
     """
-    require_positive(sequence_length=sequence_length, kernel_size=kernel_size, convs_per_block=convs_per_block)
+    require_positive(
+        sequence_length=sequence_length, kernel_size=kernel_size, convs_per_block=convs_per_block
+    )
     if kernel_size == 1:
         raise ValueError("kernel_size must be at least 2 to grow the receptive field; got 1")
     dilations = [1]

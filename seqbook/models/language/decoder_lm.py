@@ -60,28 +60,31 @@ class DecoderLM(keras.Model):
     Example
     -------
     >>> import numpy as np
-    >>> lm = DecoderLM(vocabulary_size=11, max_sequence_length=16, hidden_dim=16, num_heads=2, num_layers=1,
-    ...                intermediate_dim=32)
+    >>> lm = DecoderLM(vocabulary_size=11, max_sequence_length=16, hidden_dim=16, num_heads=2,
+    ...                num_layers=1, intermediate_dim=32)
     >>> tuple(lm(np.zeros((2, 5), "int32")).shape)
     (2, 5, 11)
     """
 
-    def __init__(self, vocabulary_size: int, max_sequence_length: int, hidden_dim: int = 64, num_heads: int = 4,
-                 num_layers: int = 2, intermediate_dim: int = 256, dropout: float = 0.0, **kwargs: Any):
+    def __init__(self, vocabulary_size: int, max_sequence_length: int, hidden_dim: int = 64,
+                 num_heads: int = 4, num_layers: int = 2, intermediate_dim: int = 256,
+                 dropout: float = 0.0, **kwargs: Any):
         super().__init__(**kwargs)
-        require_positive(vocabulary_size=vocabulary_size, max_sequence_length=max_sequence_length, hidden_dim=hidden_dim,
-                         num_heads=num_heads, num_layers=num_layers, intermediate_dim=intermediate_dim)
+        require_positive(vocabulary_size=vocabulary_size, max_sequence_length=max_sequence_length,
+                         hidden_dim=hidden_dim, num_heads=num_heads, num_layers=num_layers,
+                         intermediate_dim=intermediate_dim)
         if hidden_dim % num_heads:
-            raise ValueError(f"hidden_dim must be divisible by num_heads; got hidden_dim={hidden_dim}, "
-                             f"num_heads={num_heads}")
-        self.vocabulary_size, self.max_sequence_length, self.hidden_dim = vocabulary_size, max_sequence_length, hidden_dim
-        self.num_heads, self.num_layers, self.intermediate_dim = num_heads, num_layers, intermediate_dim
+            raise ValueError("hidden_dim must be divisible by num_heads; got "
+                             f"hidden_dim={hidden_dim}, num_heads={num_heads}")
+        self.vocabulary_size, self.max_sequence_length = vocabulary_size, max_sequence_length
+        self.hidden_dim, self.num_heads, self.num_layers = hidden_dim, num_heads, num_layers
+        self.intermediate_dim = intermediate_dim
         self.dropout = dropout
         self.embedding = keras.layers.Embedding(vocabulary_size, hidden_dim, name="tokens")
         self.positions = PositionEmbedding(max_sequence_length, name="positions")
         self.blocks = [
-            TransformerDecoderBlock(num_heads, hidden_dim // num_heads, intermediate_dim, dropout=dropout,
-                                    cross_attention=False, name=f"block_{i}")
+            TransformerDecoderBlock(num_heads, hidden_dim // num_heads, intermediate_dim,
+                                    dropout=dropout, cross_attention=False, name=f"block_{i}")
             for i in range(num_layers)
         ]
         self.final_norm = keras.layers.LayerNormalization(epsilon=1e-6, name="final_norm")
@@ -110,8 +113,8 @@ class DecoderLM(keras.Model):
         -------
         >>> import numpy as np
         >>> from seqbook.models.language.pretraining import causal_lm
-        >>> lm = causal_lm(vocabulary_size=20, max_sequence_length=8, hidden_dim=16, num_heads=2, num_layers=1,
-        ...                intermediate_dim=32)
+        >>> lm = causal_lm(vocabulary_size=20, max_sequence_length=8, hidden_dim=16, num_heads=2,
+        ...                num_layers=1, intermediate_dim=32)
         >>> copy = DecoderLM.from_causal_lm(lm)
         >>> tokens = np.array([[3, 5, 7, 9]])
         >>> bool(np.allclose(copy(tokens), lm(tokens), atol=1e-5))
@@ -121,9 +124,10 @@ class DecoderLM(keras.Model):
         if not isinstance(lm, keras.Model) or not isinstance(config, dict):
             raise ValueError("lm must be a model built by seqbook.models.causal_lm (it carries "
                              f"lm_config); got {type(lm).__name__}")
-        copy = cls(config["vocabulary_size"], config["max_sequence_length"], hidden_dim=config["hidden_dim"],
-                   num_heads=config["num_heads"], num_layers=config["num_layers"],
-                   intermediate_dim=config["intermediate_dim"], dropout=config["dropout"])
+        copy = cls(config["vocabulary_size"], config["max_sequence_length"],
+                   hidden_dim=config["hidden_dim"], num_heads=config["num_heads"],
+                   num_layers=config["num_layers"], intermediate_dim=config["intermediate_dim"],
+                   dropout=config["dropout"])
         # The blocks' layers are unnamed in causal_lm; within the model they come in the
         # order they were created, two layer norms and two dense layers per block.
         layers = [layer for layer in lm.layers
@@ -238,7 +242,8 @@ class DecoderLM(keras.Model):
                              f"shape {tokens.shape} and dtype {tokens.dtype}")
         require_positive(steps=steps)
         if tokens.shape[1] + steps > self.max_sequence_length:
-            raise ValueError(f"prompt length + steps must be <= max_sequence_length={self.max_sequence_length}; "
+            raise ValueError("prompt length + steps must be <= "
+                             f"max_sequence_length={self.max_sequence_length}; "
                              f"got {tokens.shape[1]} + {steps}")
         forward, cached = self._steps or (self, self.call_with_cache)
         if not use_cache:
@@ -272,6 +277,6 @@ class DecoderLM(keras.Model):
 
     @classmethod
     def from_config(cls, config: dict) -> "DecoderLM":
-        # ``.keras`` files saved before the rename use the old argument names.
+        """Rebuild from a config; reads files saved with the old argument names."""
         return cls(**renamed_keys(config, OLD_CONFIG_NAMES))
 

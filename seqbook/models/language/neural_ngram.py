@@ -60,7 +60,8 @@ def neural_ngram_lm(
     (None, 40)
     """
     require_positive(
-        vocabulary_size=vocabulary_size, context=context, embedding_dim=embedding_dim, intermediate_dim=intermediate_dim
+        vocabulary_size=vocabulary_size, context=context, embedding_dim=embedding_dim,
+        intermediate_dim=intermediate_dim,
     )
     if not (isinstance(dropout, (int, float)) and 0 <= dropout < 1):
         raise ValueError(f"dropout must be a number in [0, 1); got {dropout!r}")

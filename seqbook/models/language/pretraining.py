@@ -176,25 +176,28 @@ def causal_lm(
     Example
     -------
     >>> import numpy as np
-    >>> lm = causal_lm(vocabulary_size=20, max_sequence_length=8, hidden_dim=16, num_heads=2, num_layers=1,
-    ...                intermediate_dim=32)
+    >>> lm = causal_lm(vocabulary_size=20, max_sequence_length=8, hidden_dim=16, num_heads=2,
+    ...                num_layers=1, intermediate_dim=32)
     >>> tuple(lm(np.ones((3, 8), "int32")).shape)
     (3, 8, 20)
     """
-    require_positive(vocabulary_size=vocabulary_size, max_sequence_length=max_sequence_length, hidden_dim=hidden_dim, num_heads=num_heads,
-                     num_layers=num_layers, intermediate_dim=intermediate_dim)
+    require_positive(vocabulary_size=vocabulary_size, max_sequence_length=max_sequence_length,
+                     hidden_dim=hidden_dim, num_heads=num_heads, num_layers=num_layers,
+                     intermediate_dim=intermediate_dim)
     if hidden_dim % num_heads:
-        raise ValueError(f"hidden_dim must be divisible by num_heads; got hidden_dim={hidden_dim}, num_heads={num_heads}")
-    config = {"vocabulary_size": vocabulary_size, "max_sequence_length": max_sequence_length, "hidden_dim": hidden_dim,
-              "num_heads": num_heads, "num_layers": num_layers, "intermediate_dim": intermediate_dim,
-              "dropout": dropout}
+        raise ValueError("hidden_dim must be divisible by num_heads; got "
+                         f"hidden_dim={hidden_dim}, num_heads={num_heads}")
+    config = {"vocabulary_size": vocabulary_size, "max_sequence_length": max_sequence_length,
+              "hidden_dim": hidden_dim, "num_heads": num_heads, "num_layers": num_layers,
+              "intermediate_dim": intermediate_dim, "dropout": dropout}
     tokens = keras.Input(shape=(None,), dtype="int32", name="tokens")
     mask = CausalPaddingMask(name="causal_mask")(tokens)
     x = keras.layers.Embedding(vocabulary_size, hidden_dim, name="embedding")(tokens)
     x = PositionEmbedding(max_sequence_length, initializer=_GPT_INIT, name="positions")(x)
     x = keras.layers.Dropout(dropout)(x)
     for _ in range(num_layers):
-        x = transformer_encoder(x, num_heads=num_heads, key_dim=hidden_dim // num_heads, intermediate_dim=intermediate_dim,
+        x = transformer_encoder(x, num_heads=num_heads, key_dim=hidden_dim // num_heads,
+                                intermediate_dim=intermediate_dim,
                                 dropout=dropout, norm_first=True, attention_mask=mask)
     x = keras.layers.LayerNormalization(epsilon=1e-6, name="final_norm")(x)
     logits = keras.layers.Dense(vocabulary_size, dtype="float32", name="logits")(x)
@@ -251,8 +254,8 @@ def lm_classifier(
     Example
     -------
     >>> import numpy as np
-    >>> lm = causal_lm(vocabulary_size=20, max_sequence_length=8, hidden_dim=16, num_heads=2, num_layers=1,
-    ...                intermediate_dim=32)
+    >>> lm = causal_lm(vocabulary_size=20, max_sequence_length=8, hidden_dim=16, num_heads=2,
+    ...                num_layers=1, intermediate_dim=32)
     >>> clf = lm_classifier(lm, num_classes=3, pooling="last")
     >>> tuple(clf(np.array([[4, 5, 0, 0]])).shape)
     (1, 3)
@@ -295,8 +298,8 @@ def next_token_windows(
 
     The sequences are concatenated into one stream; windows of ``sequence_length + 1`` tokens start
     every ``stride`` tokens; each gives an input (its first ``sequence_length`` tokens) and a target
-    (its last ``sequence_length``: the input shifted by one). A ``stride`` below ``sequence_length`` makes
-    overlapping windows.
+    (its last ``sequence_length``: the input shifted by one). A ``stride`` below
+    ``sequence_length`` makes overlapping windows.
 
     Parameters
     ----------
@@ -326,8 +329,8 @@ def next_token_windows(
     stream = np.concatenate([np.asarray(s, dtype=np.int64).reshape(-1) for s in sequences]
                             or [np.zeros(0, np.int64)])
     if stream.size < sequence_length + 1:
-        raise ValueError(f"sequences must hold at least sequence_length + 1 = {sequence_length + 1} tokens in "
-                         f"all; got {stream.size}")
+        raise ValueError("sequences must hold at least sequence_length + 1 = "
+                         f"{sequence_length + 1} tokens in all; got {stream.size}")
     starts = np.arange(0, stream.size - sequence_length, stride)
     windows = stream[starts[:, None] + np.arange(sequence_length + 1)[None, :]].astype(np.int32)
     return windows[:, :-1], windows[:, 1:]

@@ -40,7 +40,9 @@ def bag_of_words_classifier(
     >>> model.output_shape
     (None, 2)
     """
-    require_positive(vocabulary_size=vocabulary_size, num_classes=num_classes, embedding_dim=embedding_dim)
+    require_positive(
+        vocabulary_size=vocabulary_size, num_classes=num_classes, embedding_dim=embedding_dim
+    )
     tokens = keras.Input(shape=(None,), dtype="int32", name="tokens")
     vectors = keras.layers.Embedding(vocabulary_size, embedding_dim, mask_zero=True)(tokens)
     pooled = keras.layers.GlobalAveragePooling1D()(vectors)
@@ -84,7 +86,8 @@ def recurrent_classifier(
     (None, 2)
     """
     require_positive(
-        vocabulary_size=vocabulary_size, num_classes=num_classes, embedding_dim=embedding_dim, units=units
+        vocabulary_size=vocabulary_size, num_classes=num_classes, embedding_dim=embedding_dim,
+        units=units,
     )
     tokens = keras.Input(shape=(None,), dtype="int32", name="tokens")
     vectors = keras.layers.Embedding(vocabulary_size, embedding_dim, mask_zero=True)(tokens)

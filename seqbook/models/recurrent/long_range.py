@@ -60,7 +60,8 @@ def adding_arrays(
     """
     require_positive(sequence_length=sequence_length, num_examples=num_examples)
     dataset = data.load(
-        "adding_problem", split=split, num_examples=num_examples, sequence_length=sequence_length, seed=seed
+        "adding_problem", split=split, num_examples=num_examples, sequence_length=sequence_length,
+        seed=seed,
     )
     batch = next(dataset.batch(num_examples).as_numpy_iterator())
     return batch["inputs"], batch["target"][:, None]
@@ -216,7 +217,9 @@ def adding_experiment(
     (['baseline_mse', 'length', 'loss_history'], True)
     """
     if isinstance(sequence_lengths, (str, bytes)) or not sequence_lengths:
-        raise ValueError(f"sequence_lengths must be a non-empty list of integers; got {sequence_lengths!r}")
+        raise ValueError(
+            f"sequence_lengths must be a non-empty list of integers; got {sequence_lengths!r}"
+        )
     for length in sequence_lengths:
         require_positive(length=length)
     require_positive(

@@ -5,7 +5,8 @@ final state starts a decoder, and the decoder is fed the gold target shifted rig
 step (teacher forcing), so that one forward pass gives the next-token distribution at every
 target position::
 
-    {"source": int [batch, S], "target_in": int [batch, T]} -> float32 [batch, T, target_vocabulary_size]
+    {"source": int [batch, S], "target_in": int [batch, T]}
+        -> float32 [batch, T, target_vocabulary_size]
 
 Token id 0 is padding in both inputs and is masked: it changes neither the encoder's state,
 nor the attention weights, nor the loss. With ``attention`` set, every decoder output also
@@ -141,15 +142,16 @@ def encoder_decoder(
     Example
     -------
     >>> import numpy as np
-    >>> model = encoder_decoder(source_vocabulary_size=12, target_vocabulary_size=9, attention="luong")
+    >>> model = encoder_decoder(source_vocabulary_size=12, target_vocabulary_size=9,
+    ...                         attention="luong")
     >>> source = np.array([[3, 4, 5, 0]])             # 0 = padding
     >>> target_in = np.array([[1, 6, 7]])             # 1 = start token
     >>> model({"source": source, "target_in": target_in}).shape
     TensorShape([1, 3, 9])
     """
     require_positive(
-        source_vocabulary_size=source_vocabulary_size, target_vocabulary_size=target_vocabulary_size, embedding_dim=embedding_dim,
-        units=units,
+        source_vocabulary_size=source_vocabulary_size,
+        target_vocabulary_size=target_vocabulary_size, embedding_dim=embedding_dim, units=units,
     )
     if cell not in _CELLS:
         raise ValueError(f"cell must be one of {', '.join(_CELLS)}; got {cell!r}")
@@ -308,7 +310,8 @@ class Seq2SeqTranslator(Translator):
 
     :meth:`~seqbook.models.seq2seq.translator.Translator.log_prob_fn` and
     :meth:`~seqbook.models.seq2seq.translator.Translator.translate` come from
-    :class:`~seqbook.models.seq2seq.translator.Translator`, shared with the Transformer's translator.
+    :class:`~seqbook.models.seq2seq.translator.Translator`, shared with the Transformer's
+    translator.
 
     Parameters
     ----------

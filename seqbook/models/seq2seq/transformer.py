@@ -3,7 +3,8 @@
 :func:`transformer_seq2seq` is a drop-in replacement for
 :func:`seqbook.models.encoder_decoder`: the same inputs, output, loss and metric::
 
-    {"source": int [batch, S], "target_in": int [batch, T]} -> float32 [batch, T, target_vocabulary_size]
+    {"source": int [batch, S], "target_in": int [batch, T]}
+        -> float32 [batch, T, target_vocabulary_size]
 
 so the same data preparation (:func:`~seqbook.models.seq2seq.teacher_forcing`), the same
 ``fit`` call and the same decoding serve both. Inside, it is the model of Vaswani et al.
@@ -114,10 +115,14 @@ class ScaledEmbedding(keras.layers.Embedding):
 
     def call(self, inputs: Any) -> Any:
         length = inputs.shape[1] if len(inputs.shape) > 1 else None
-        if self.max_sequence_length is not None and isinstance(length, int) and length > self.max_sequence_length:
+        if (
+            self.max_sequence_length is not None
+            and isinstance(length, int)
+            and length > self.max_sequence_length
+        ):
             raise ValueError(
-                f"{self.name}: sequences must have at most max_sequence_length={self.max_sequence_length} "
-                f"positions; got {length}"
+                f"{self.name}: sequences must have at most "
+                f"max_sequence_length={self.max_sequence_length} positions; got {length}"
             )
         vectors = super().call(inputs)
         return vectors * ops.cast(float(self.output_dim) ** 0.5, vectors.dtype)
@@ -127,7 +132,7 @@ class ScaledEmbedding(keras.layers.Embedding):
 
     @classmethod
     def from_config(cls, config: dict) -> "ScaledEmbedding":
-        # ``.keras`` files saved before the naming pass call the limit ``max_length``.
+        """Rebuild from a config; reads files saved before the rename (``max_length``)."""
         return super().from_config(renamed_keys(config, {"max_length": "max_sequence_length"}))
 
 
@@ -197,8 +202,8 @@ def transformer_seq2seq(
         Number of token ids on each side, padding (0) included.
     hidden_dim : int
         Model width :math:`d`: embeddings, attention outputs and block outputs. Each of the
-        ``num_heads`` heads works in ``hidden_dim // num_heads`` dimensions, so ``hidden_dim`` must be
-        divisible by ``num_heads`` (and even, for sinusoidal positions).
+        ``num_heads`` heads works in ``hidden_dim // num_heads`` dimensions, so ``hidden_dim``
+        must be divisible by ``num_heads`` (and even, for sinusoidal positions).
     num_heads : int
         Attention heads in every attention sub-layer.
     intermediate_dim : int
@@ -230,17 +235,18 @@ def transformer_seq2seq(
     Example
     -------
     >>> import numpy as np
-    >>> model = transformer_seq2seq(source_vocabulary_size=12, target_vocabulary_size=9, hidden_dim=16,
-    ...                             num_heads=2, intermediate_dim=32)
+    >>> model = transformer_seq2seq(source_vocabulary_size=12, target_vocabulary_size=9,
+    ...                             hidden_dim=16, num_heads=2, intermediate_dim=32)
     >>> source = np.array([[3, 4, 5, 0]])             # 0 = padding
     >>> target_in = np.array([[1, 6, 7]])             # 1 = start token
     >>> tuple(model({"source": source, "target_in": target_in}).shape)
     (1, 3, 9)
     """
     require_positive(
-        source_vocabulary_size=source_vocabulary_size, target_vocabulary_size=target_vocabulary_size, hidden_dim=hidden_dim, num_heads=num_heads,
-        intermediate_dim=intermediate_dim, num_encoder_layers=num_encoder_layers, num_decoder_layers=num_decoder_layers,
-        max_sequence_length=max_sequence_length,
+        source_vocabulary_size=source_vocabulary_size,
+        target_vocabulary_size=target_vocabulary_size, hidden_dim=hidden_dim, num_heads=num_heads,
+        intermediate_dim=intermediate_dim, num_encoder_layers=num_encoder_layers,
+        num_decoder_layers=num_decoder_layers, max_sequence_length=max_sequence_length,
     )
     if hidden_dim % num_heads:
         raise ValueError(
@@ -261,7 +267,8 @@ def transformer_seq2seq(
     target_in = keras.Input(shape=(None,), dtype="int32", name="target_in")
 
     source_mask = PaddingMask(name="source_mask")(source)
-    x = ScaledEmbedding(source_vocabulary_size, hidden_dim, max_sequence_length, name="source_embedding")(source)
+    x = ScaledEmbedding(source_vocabulary_size, hidden_dim, max_sequence_length,
+                        name="source_embedding")(source)
     x = _positions(positions, max_sequence_length, "source_positions")(x)
     x = keras.layers.Dropout(dropout, name="source_dropout")(x)
     for i in range(num_encoder_layers):
@@ -274,7 +281,8 @@ def transformer_seq2seq(
         "target_mask": PaddingMask(name="target_mask"),
         # mask_zero: the Keras mask of target_in rides along to the output, where the loss
         # and the accuracy metric skip padded positions (the blocks get explicit masks).
-        "target_embedding": ScaledEmbedding(target_vocabulary_size, hidden_dim, max_sequence_length, mask_zero=True,
+        "target_embedding": ScaledEmbedding(target_vocabulary_size, hidden_dim,
+                                            max_sequence_length, mask_zero=True,
                                             name="target_embedding"),
         "target_positions": _positions(positions, max_sequence_length, "target_positions"),
         "target_dropout": keras.layers.Dropout(dropout, name="target_dropout"),

@@ -23,8 +23,9 @@ __all__ = ["Translator"]
 class Translator:
     """Base of the translators: input checks, :meth:`log_prob_fn` and :meth:`translate`.
 
-    A subclass sets ``source_vocabulary_size``, ``target_vocabulary_size`` and ``max_sequence_length`` (the most
-    positions the model reads on either side; ``None`` for no limit) and implements
+    A subclass sets ``source_vocabulary_size``, ``target_vocabulary_size`` and
+    ``max_sequence_length`` (the most positions the model reads on either side; ``None`` for
+    no limit) and implements
     ``encode(source)``, which runs the encoder once, and
     ``_next_log_probs(encoded, prefixes, memory)``, which returns the next token's
     log-probabilities after each prefix (``memory`` is a dictionary that lives as long as
@@ -33,7 +34,8 @@ class Translator:
     Example
     -------
     >>> from seqbook.models import encoder_decoder, inference_model
-    >>> translator = inference_model(encoder_decoder(source_vocabulary_size=12, target_vocabulary_size=9))
+    >>> translator = inference_model(encoder_decoder(source_vocabulary_size=12,
+    ...                                              target_vocabulary_size=9))
     >>> isinstance(translator, Translator)
     True
     >>> translator.translate([[3, 4, 5]], start_token=1, end_token=2, max_length=4).shape
@@ -53,7 +55,8 @@ class Translator:
     def _check_length(self, name: str, length: int) -> None:
         if self.max_sequence_length is not None and length > self.max_sequence_length:
             raise ValueError(
-                f"{name} must have at most max_sequence_length={self.max_sequence_length} positions; got {length}"
+                f"{name} must have at most max_sequence_length={self.max_sequence_length} "
+                f"positions; got {length}"
             )
 
     def _check_source(self, source: Any) -> np.ndarray:
@@ -67,8 +70,8 @@ class Translator:
             raise ValueError(f"source must hold integer token ids; got dtype {array.dtype}")
         if (array < 0).any() or (array >= self.source_vocabulary_size).any():
             raise ValueError(
-                f"source must hold token ids in [0, {self.source_vocabulary_size}); got values from "
-                f"{array.min()} to {array.max()}"
+                f"source must hold token ids in [0, {self.source_vocabulary_size}); got values "
+                f"from {array.min()} to {array.max()}"
             )
         self._check_length("source", array.shape[1])
         return array.astype(np.int32)
@@ -123,7 +126,8 @@ class Translator:
         -------
         >>> import numpy as np
         >>> from seqbook.models import encoder_decoder, inference_model
-        >>> translator = inference_model(encoder_decoder(source_vocabulary_size=12, target_vocabulary_size=9))
+        >>> translator = inference_model(encoder_decoder(source_vocabulary_size=12,
+        ...                                              target_vocabulary_size=9))
         >>> step = translator.log_prob_fn([[3, 4, 5]])
         >>> log_probs = step(np.array([[1], [1]]))  # two hypotheses for one source
         >>> log_probs.shape, bool((log_probs[:, 0] == -np.inf).all())  # never padding
@@ -179,8 +183,8 @@ class Translator:
         # The longest prefix the decoder reads is the start token and max_length - 1 tokens.
         if self.max_sequence_length is not None and max_length > self.max_sequence_length:
             raise ValueError(
-                f"max_length must be at most the model's max_sequence_length={self.max_sequence_length}; got "
-                f"{max_length}"
+                "max_length must be at most the model's "
+                f"max_sequence_length={self.max_sequence_length}; got {max_length}"
             )
         log_prob_fn = self.log_prob_fn(source)
         starts = np.full(len(np.asarray(source)), start_token, dtype=np.int64)

@@ -405,8 +405,9 @@ def transformer_classifier(
 
     Example
     -------
-    >>> model = transformer_classifier(num_classes=9, features=12, max_sequence_length=29, hidden_dim=16,
-    ...                                num_layers=1, num_heads=2, key_dim=8, intermediate_dim=32)
+    >>> model = transformer_classifier(num_classes=9, features=12, max_sequence_length=29,
+    ...                                hidden_dim=16, num_layers=1, num_heads=2, key_dim=8,
+    ...                                intermediate_dim=32)
     >>> model.output_shape
     (None, 9)
     """
@@ -422,14 +423,16 @@ def transformer_classifier(
     require_rate(dropout=dropout)
     mask_value = _check_mask_value(mask_value)
     require_positive(features=features)
-    # Any length up to ``max_sequence_length`` (the learned positions): shorter inputs use the first ones.
+    # Any length up to ``max_sequence_length`` (the learned positions): shorter inputs use the
+    # first ones.
     series = keras.Input(shape=(None, features), name="series")
     x = keras.layers.Masking(mask_value)(series) if mask_value is not None else series
     x = keras.layers.Dense(hidden_dim, name="project")(x)
     x = PositionEmbedding(max_sequence_length, initializer=GPT_POSITION_INIT, name="positions")(x)
     for _ in range(num_layers):
         x = transformer_encoder(
-            x, num_heads=num_heads, key_dim=key_dim, intermediate_dim=intermediate_dim, dropout=dropout, norm_first=True
+            x, num_heads=num_heads, key_dim=key_dim, intermediate_dim=intermediate_dim,
+            dropout=dropout, norm_first=True,
         )
     x = keras.layers.LayerNormalization(epsilon=1e-6)(x)
     pooled = keras.layers.GlobalAveragePooling1D(name="average")(x)
@@ -509,7 +512,8 @@ def pad_series(
     require_positive(sequence_length=sequence_length)
     if longest > sequence_length:
         raise ValueError(
-            f"sequence_length must be at least the longest series ({longest} steps); got {sequence_length}"
+            f"sequence_length must be at least the longest series ({longest} steps); "
+            f"got {sequence_length}"
         )
     out = np.full((len(arrays), sequence_length, arrays[0].shape[1]), value, dtype="float32")
     for i, array in enumerate(arrays):

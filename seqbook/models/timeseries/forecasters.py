@@ -33,9 +33,9 @@ def dense_forecaster(
 ) -> keras.Model:
     """A feed-forward forecaster on the flattened window.
 
-    With ``intermediate_dim=0`` it is a linear autoregressive model, the classic AR(window) fitted by
-    gradient descent; with ``intermediate_dim > 0`` it adds one ReLU layer. It sees the window as a flat
-    vector, so it has one weight per lag and cannot share anything across time.
+    With ``intermediate_dim=0`` it is a linear autoregressive model, the classic AR(window) fitted
+    by gradient descent; with ``intermediate_dim > 0`` it adds one ReLU layer. It sees the window
+    as a flat vector, so it has one weight per lag and cannot share anything across time.
 
     Parameters
     ----------
@@ -61,14 +61,22 @@ def dense_forecaster(
     (None, 1)
     """
     require_positive(window=window, features=features, horizon=horizon)
-    if isinstance(intermediate_dim, bool) or not isinstance(intermediate_dim, int) or intermediate_dim < 0:
-        raise ValueError(f"intermediate_dim must be a non-negative integer; got {intermediate_dim!r}")
+    if (
+        isinstance(intermediate_dim, bool)
+        or not isinstance(intermediate_dim, int)
+        or intermediate_dim < 0
+    ):
+        raise ValueError(
+            f"intermediate_dim must be a non-negative integer; got {intermediate_dim!r}"
+        )
     past = keras.Input(shape=(window, features), name="past")
     flat = keras.layers.Flatten()(past)
     if intermediate_dim:
         flat = keras.layers.Dense(intermediate_dim, activation="relu")(flat)
     future = keras.layers.Dense(horizon, dtype="float32")(flat)
-    model = keras.Model(past, future, name="linear_ar" if not intermediate_dim else "mlp_forecaster")
+    model = keras.Model(
+        past, future, name="linear_ar" if not intermediate_dim else "mlp_forecaster"
+    )
     return compile_model(model, "mse", ["mae"], learning_rate)
 
 
@@ -412,7 +420,8 @@ def transformer_forecaster(
     x = keras.layers.Dense(hidden_dim, name="embed")(x)
     x = PositionEmbedding(window, initializer=GPT_POSITION_INIT, name="positions")(x)
     for _ in range(num_layers):
-        x = transformer_encoder(x, num_heads=num_heads, key_dim=key_dim, intermediate_dim=intermediate_dim,
+        x = transformer_encoder(x, num_heads=num_heads, key_dim=key_dim,
+                                intermediate_dim=intermediate_dim,
                                 dropout=dropout, norm_first=True)
     x = keras.layers.LayerNormalization(epsilon=1e-6)(x)
     summary = keras.layers.Flatten()(x)
