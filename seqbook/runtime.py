@@ -194,11 +194,13 @@ def xla_enabled(strategy: tf.distribute.Strategy | None = None) -> bool:
 
     * **GPU and TPU: on.** XLA fuses the small kernels of attention and recurrent steps, and
       TPUs need compiled programs anyway.
-    * **CPU: off**, in both profiles. On the reference machine (2 cores;
-      ``benchmarks/xla_policy.py``) compiling costs 2-4 s before the first step of each
-      model, while a steady epoch gains at most 1.1-1.7x at the CPU profile's sizes and is
-      slower (0.75x) for a four-times larger convolutional or Transformer model: at the tens
-      of epochs a chapter trains, XLA would make every chapter slower.
+    * **CPU: off**, in both profiles. Measured on the reference machine (2 cores;
+      ``benchmarks/xla_policy.py``, an LSTM, a dilated CNN and a two-block Transformer):
+      compiling adds 1.4-2.3 s to the first ``fit`` of each model; at the CPU profile's
+      sizes a steady epoch then runs 1.3-1.4x faster, which repays the compilation only
+      after 20-80 epochs of 1,024 examples, and at four times those sizes XLA is slower
+      (0.7-1.0x). Chapters train each model for a few to a few dozen short epochs, so XLA
+      would make them slower.
     * **Replicas on logical CPU devices: off** (the ``MirroredStrategy`` over two CPU
       devices that the tests use): XLA's CPU compiler places a step on one device and then
       cannot read the other replicas' variables (TensorFlow's XLA known issue
