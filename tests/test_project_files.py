@@ -101,6 +101,20 @@ def test_every_glued_number_is_computed_in_its_chapter(source):
     assert glued <= quoted, f"{source.name}: glued but never quoted: {sorted(glued - quoted)}"
 
 
+CITE_ROLE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
+
+
+def test_every_bibliography_entry_is_cited():
+    """references.bib holds exactly what the book cites: a stale entry is a claim the text no
+    longer makes (missing keys are caught by the site build's warnings)."""
+    entries = set(re.findall(r"^@\w+\{([^,\s]+),", (ROOT / "book/references.bib").read_text(),
+                             flags=re.MULTILINE))
+    cited = {key.strip() for page in (ROOT / "book").rglob("*.md")
+             for keys in CITE_ROLE.findall(page.read_text()) for key in keys.split(",")}
+    assert entries, "no entries found in references.bib"
+    assert not entries - cited, f"never cited: {sorted(entries - cited)}"
+
+
 def test_toc_lists_existing_chapters_and_every_chapter():
     assert (ROOT / f"{TOC['root']}.md").is_file()
     for chapter in CHAPTERS:

@@ -41,7 +41,7 @@ def word_order_sentences(n: int, seed: int = 0) -> tuple[list[str], np.ndarray]:
     Returns
     -------
     texts : list of str
-        Lower-case sentences of 5 to 8 words.
+        Lower-case sentences of 5 to 9 words.
     labels : numpy.ndarray
         int32 of shape ``[n]``: 1 when the animal acts, 0 when the person acts
         (names in :data:`LABELS`).
