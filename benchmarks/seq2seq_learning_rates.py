@@ -8,10 +8,15 @@ batches and epochs) at a few learning rates, decodes the *validation* split gree
 first 400 random validation words for G2P) and prints the sequence and token error rates
 and the training time. The test splits are not touched.
 
+With ``--seeds 0 1 2 --rates chosen`` it trains each model at the rate the chapter uses from
+three seeds and prints the seed-to-seed spread (max - min, in points) of both error rates:
+the chapter's ``seed_noise``, below which it calls a gap a tie.
+
 Usage::
 
     python benchmarks/seq2seq_learning_rates.py            # all four grids, ~3 min on 2 cores
     python benchmarks/seq2seq_learning_rates.py --task numbers
+    python benchmarks/seq2seq_learning_rates.py --seeds 0 1 2 --rates chosen   # ~4 min
 """
 
 from __future__ import annotations
@@ -33,6 +38,12 @@ GRIDS = {  # the rates tried, per task and model
     ("numbers", "attention RNN"): (1e-2, 2e-2, 3e-2),
     ("g2p", "Transformer"): (3e-3, 5e-3, 1e-2),
     ("g2p", "attention RNN"): (1e-2, 2e-2),
+}
+CHOSEN = {  # the rates the chapter uses on a CPU (the best of each grid)
+    ("numbers", "Transformer"): 5e-3,
+    ("numbers", "attention RNN"): 2e-2,
+    ("g2p", "Transformer"): 5e-3,
+    ("g2p", "attention RNN"): 2e-2,
 }
 
 
@@ -74,7 +85,7 @@ def build(task: str, model: str, source_vocab: int, target_vocab: int, rate: flo
                                   attention="bahdanau", dropout=0.0, learning_rate=rate)
 
 
-def run(task: str, spec: dict) -> None:
+def run(task: str, spec: dict, seeds=(0,), chosen_only: bool = False) -> None:
     source_vocab = data.Vocabulary.from_sequences(spec.get("all_sources", spec["source"]))
     target_vocab = data.Vocabulary.from_sequences(spec.get("all_targets", spec["target"]))
     source = source_vocab.encode(spec["source"])
@@ -87,32 +98,53 @@ def run(task: str, spec: dict) -> None:
     for (grid_task, model_name), rates in GRIDS.items():
         if grid_task != task:
             continue
+        if chosen_only:
+            rates = (CHOSEN[grid_task, model_name],)
         for rate in rates:
-            keras.utils.set_random_seed(0)
-            model = build(task, model_name, len(source_vocab), len(target_vocab), rate)
-            start = time.perf_counter()
-            model.fit({"source": source, "target_in": target_in}, target_out,
-                      batch_size=spec["batch"], epochs=spec["epochs"], shuffle=False,
-                      verbose=0)
-            seconds = time.perf_counter() - start
-            outputs = models.inference_model(model).translate(
-                val_source, START, END, max_length=target_out.shape[1] + 2)
-            guesses = target_vocab.decode_batch(outputs)
-            exact = metrics.sequence_error_rate(spec['val_target'], guesses)
-            print(f"{task:8} {model_name:14} lr {rate:<6g} train {seconds:5.1f} s  "
-                  f"sequence err {100 * exact:5.1f}%"
-                  f"  token err {100 * metrics.token_error_rate(spec['val_target'], guesses):5.1f}%",
-                  flush=True)
+            errors = [train_and_score(task, model_name, rate, seed, spec, source_vocab,
+                                      target_vocab, (source, target_in, target_out),
+                                      val_source)
+                      for seed in seeds]
+            if len(seeds) > 1:
+                spread = 100 * (np.max(errors, axis=0) - np.min(errors, axis=0))
+                print(f"{task:8} {model_name:14} lr {rate:<6g} seed spread (max - min): "
+                      f"sequence err {spread[0]:4.1f} points, token err {spread[1]:4.1f} "
+                      "points", flush=True)
+
+
+def train_and_score(task, model_name, rate, seed, spec, source_vocab, target_vocab, train,
+                    val_source) -> tuple[float, float]:
+    """Train one model from one seed; print and return its validation error rates."""
+    source, target_in, target_out = train
+    keras.utils.set_random_seed(seed)
+    model = build(task, model_name, len(source_vocab), len(target_vocab), rate)
+    start = time.perf_counter()
+    model.fit({"source": source, "target_in": target_in}, target_out,
+              batch_size=spec["batch"], epochs=spec["epochs"], shuffle=False,
+              verbose=0)
+    seconds = time.perf_counter() - start
+    outputs = models.inference_model(model).translate(
+        val_source, START, END, max_length=target_out.shape[1] + 2)
+    guesses = target_vocab.decode_batch(outputs)
+    exact = metrics.sequence_error_rate(spec['val_target'], guesses)
+    token = metrics.token_error_rate(spec['val_target'], guesses)
+    print(f"{task:8} {model_name:14} lr {rate:<6g} seed {seed} train {seconds:5.1f} s"
+          f"  sequence err {100 * exact:5.1f}%  token err {100 * token:5.1f}%",
+          flush=True)
+    return exact, token
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--task", choices=("numbers", "g2p", "both"), default="both")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0],
+                        help="random seeds per rate (several: print the spread)")
+    parser.add_argument("--rates", choices=("grid", "chosen"), default="grid",
+                        help="every rate of the grid, or only the chapter's")
     args = parser.parse_args()
-    if args.task in ("numbers", "both"):
-        run("numbers", number_task())
-    if args.task in ("g2p", "both"):
-        run("g2p", g2p_task())
+    for task, spec in (("numbers", number_task), ("g2p", g2p_task)):
+        if args.task in (task, "both"):
+            run(task, spec(), seeds=args.seeds, chosen_only=args.rates == "chosen")
 
 
 if __name__ == "__main__":
