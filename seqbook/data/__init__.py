@@ -11,6 +11,10 @@ arrays to whole global batches (``trim_to_batches``), and ``tokenizers`` trains 
 padding, start, end and unknown ids, CMUdict's grapheme-to-phoneme pairs
 (``cmudict_pairs``) and number names in two languages (``number_pairs``, ``number_words``);
 ``texts`` returns a text data set's strings as a list.
+``sentiment_sentences`` is the one sentiment protocol (split, polarity) of every chapter
+that uses the VADER sentences, ``vader_lexicon`` the word valences that come with them;
+``shakespeare_works`` and ``work_split`` give the works of the text-generation chapter and
+their split by work.
 """
 
 from seqbook.data.arrays import to_numpy, trim_to_batches, whole_batches
@@ -24,6 +28,8 @@ from seqbook.data.pipelines import (
 )
 from seqbook.data.registry import DatasetInfo, info, list_datasets, load
 from seqbook.data.series import sunspots
+from seqbook.data.sources.sentiment import sentiment_sentences, vader_lexicon
+from seqbook.data.sources.shakespeare import shakespeare_works, work_split
 from seqbook.data.text_pairs import Vocabulary, cmudict_pairs, number_pairs, number_words, texts
 from seqbook.data.tokenizers import SubwordTokenizer, train_subword_tokenizer
 from seqbook.data.word_order import word_order_sentences
@@ -38,10 +44,14 @@ __all__ = [
     "cmudict_pairs",
     "info",
     "list_datasets",
+    "sentiment_sentences",
+    "shakespeare_works",
     "load",
     "number_pairs",
     "number_words",
     "texts",
+    "vader_lexicon",
+    "work_split",
     "padding_fraction",
     "sunspots",
     "to_numpy",

@@ -90,4 +90,4 @@ def load_speech_commands(split: str) -> tf.data.Dataset:
 
 def load_tiny_shakespeare(split: str) -> tf.data.Dataset:
     """Tiny Shakespeare: one element per split, ``{"text": string []}``."""
-    return load_online("tiny_shakespeare", split, "python_docs")
+    return load_online("tiny_shakespeare", split, "shakespeare")

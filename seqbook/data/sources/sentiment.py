@@ -8,18 +8,15 @@ ratings on a -4 (most negative) .. +4 (most positive) scale.
 
 from __future__ import annotations
 
-import hashlib
 import io
-import subprocess
-import sys
 import tarfile
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
 
-from seqbook.data.sources._common import check_choice, data_dir, hash_split
+from seqbook.data.sources import pypi_archives
+from seqbook.data.sources._common import check_choice, hash_split
 
 SDIST = "vaderSentiment-3.3.2.tar.gz"
 SDIST_SHA256 = "5d7c06e027fc8b99238edb0d53d970cf97066ef97654009890b83703849632f9"
@@ -32,10 +29,6 @@ CORPORA = {
 }
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def fetch_sdist(timeout: float = 120.0) -> Path:
     """Return the cached, checksum-verified vaderSentiment 3.3.2 sdist, fetching it once.
 
@@ -44,37 +37,7 @@ def fetch_sdist(timeout: float = 120.0) -> Path:
     RuntimeError
         When pip cannot fetch it (no route to PyPI) or the file's checksum is wrong.
     """
-    target = data_dir() / "downloads" / SDIST
-    if target.exists() and _sha256(target) == SDIST_SHA256:
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as scratch:
-        command = [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--no-binary",
-            ":all:",
-            "--no-deps",
-            "--disable-pip-version-check",
-            "--quiet",
-            "--dest",
-            scratch,
-            "vaderSentiment==3.3.2",
-        ]
-        try:
-            subprocess.run(command, check=True, capture_output=True, text=True, timeout=timeout)
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
-            detail = getattr(error, "stderr", "") or str(error)
-            raise RuntimeError(
-                f"pip could not fetch vaderSentiment==3.3.2 from PyPI: {detail}"
-            ) from error
-        fetched = Path(scratch) / SDIST
-        if _sha256(fetched) != SDIST_SHA256:
-            raise RuntimeError(f"{SDIST} has SHA-256 {_sha256(fetched)}, expected {SDIST_SHA256}.")
-        fetched.replace(target)
-    return target
+    return pypi_archives.fetch_sdist("vaderSentiment==3.3.2", SDIST, SDIST_SHA256, timeout)
 
 
 def sentiment_records(corpus: str = "all") -> list[tuple[str, str, float, str]]:
@@ -122,3 +85,73 @@ def load_sentiment_snippets(split: str, corpus: str) -> tf.data.Dataset:
             "corpus": np.asarray(corpora, dtype=object),
         }
     )
+
+
+def sentiment_sentences(split: str, corpus: str = "all") -> dict[str, np.ndarray]:
+    """The book's one sentiment protocol: texts, human ratings and binary polarity.
+
+    Every chapter that uses the VADER sentences goes through this function, so they share
+    one split (by source document, see :func:`load_sentiment_snippets`) and one labelling:
+    a sentence is positive (1) when its mean human rating is above zero and negative (0)
+    when below; the few rated exactly zero have no side and are left out.
+
+    Parameters
+    ----------
+    split : {"train", "validation", "test", "all"}
+    corpus : {"all", "movie_reviews", "amazon_reviews", "nyt_editorials", "tweets"}
+
+    Returns
+    -------
+    dict of numpy arrays, in file order
+        ``text`` (object), ``rating`` (float32, -4..4), ``corpus`` (object) and
+        ``polarity`` (int64: 1 positive, 0 negative), for the sentences not rated 0.
+
+    Example
+    -------
+    >>> rows = sentiment_sentences("test", corpus="tweets")
+    >>> sorted(rows), set(rows["polarity"].tolist()) == {0, 1}
+    (['corpus', 'polarity', 'rating', 'text'], True)
+    """
+    check_choice("split", split, ("train", "validation", "test", "all"))
+    records = [r for r in sentiment_records(corpus)
+               if r[2] != 0
+               and (split == "all" or hash_split(f"{r[1]}:{r[0].split('_')[0]}") == split)]
+    _, corpora, ratings, texts = zip(*records, strict=True)
+    rating = np.asarray(ratings, dtype=np.float32)
+    return {"text": np.asarray(texts, dtype=object), "rating": rating,
+            "corpus": np.asarray(corpora, dtype=object),
+            "polarity": (rating > 0).astype(np.int64)}
+
+
+#: Where the lexicon sits inside the sdist.
+LEXICON_FILE = "vaderSentiment-3.3.2/vaderSentiment/vader_lexicon.txt"
+
+
+def vader_lexicon() -> dict[str, float]:
+    """The VADER sentiment lexicon: token -> mean valence of ten human ratings (-4..4).
+
+    Read from ``vader_lexicon.txt`` inside the same cached sdist as the rated sentences
+    (the vaderSentiment package is never installed or imported). Each line of the file
+    holds a token (a word, a slang word or an emoticon such as ``:)``), its mean valence,
+    the standard deviation of the ratings and the ratings themselves; only the first two
+    are kept. About 7,500 tokens, all lower case.
+
+    Returns
+    -------
+    dict of str to float
+        A fresh dictionary on every call (changing it changes nothing else).
+
+    Example
+    -------
+    >>> lexicon = vader_lexicon()
+    >>> len(lexicon) > 7000, lexicon["good"], lexicon["horrible"]
+    (True, 1.9, -2.5)
+    """
+    with tarfile.open(fetch_sdist()) as archive:
+        text = archive.extractfile(LEXICON_FILE).read().decode("utf-8")
+    lexicon = {}
+    for line in text.splitlines():
+        fields = line.strip("\r\n").split("\t")
+        if len(fields) >= 2 and fields[0]:
+            lexicon[fields[0]] = float(fields[1])
+    return lexicon
