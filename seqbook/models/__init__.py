@@ -9,10 +9,11 @@ XLA is decided by :func:`seqbook.runtime.use_xla`. Build them inside
 ``recurrent``             RNN/LSTM/GRU text classifiers, bag-of-words baseline, adding task
 ``convolutional``         temporal convolutional networks, CNN-LSTM hybrid
 ``transformer``           the shared Transformer encoder stack and position embedding
-``language``              neural n-gram LM, decoder-only Transformer LM, pretraining helpers
+``language``              neural n-gram LM, character LM, decoder-only Transformer LM, masked LM
 ``seq2seq``               recurrent and Transformer encoder-decoders and their translators
 ``timeseries``            forecasters, time-series classifiers, anomaly detectors
 ``classical_baselines``   naive, seasonal naive and ARIMA forecasts, nearest-neighbour lookup
+``text``                  text classifier/regressor with a chosen backbone, occlusion
 ========================  ===================================================================
 """
 
@@ -39,13 +40,22 @@ from seqbook.models.transformer import (
     transformer_encoder,
 )
 from seqbook.models.language import (
+    bits_per_character,
+    char_lm,
+    character_ids,
     CausalPaddingMask,
     DecoderLM,
     TokenPooling,
     causal_lm,
     lm_classifier,
     load_pretrained_lm,
+    load_pretrained_mlm,
+    MASK_TOKEN,
+    mask_tokens,
+    masked_lm,
     neural_ngram_lm,
+    EncoderPaddingMask,
+    add_mask_token,
     next_token_windows,
     ngram_windows,
     per_character_perplexity,
@@ -83,6 +93,15 @@ from seqbook.models.timeseries import (
     transformer_classifier,
     transformer_forecaster,
 )
+from seqbook.models.text import (
+    TokenMaxPooling,
+    ZeroPadding,
+    encode_labels,
+    encode_texts,
+    model_vocabulary_size,
+    text_classifier,
+    token_occlusion,
+)
 from seqbook.models.classical_baselines import (
     arima_forecasts,
     fourier_terms,
@@ -93,19 +112,26 @@ from seqbook.models.classical_baselines import (
 )
 
 __all__ = [
+    "add_mask_token",
     "adding_arrays",
     "adding_experiment",
     "adding_model",
     "AddLast",
     "arima_forecasts",
     "bag_of_words_classifier",
+    "bits_per_character",
     "causal_lm",
     "CausalPaddingMask",
+    "char_lm",
+    "character_ids",
     "cnn_lstm_classifier",
     "compile_model",
     "DecoderLM",
     "dense_forecaster",
+    "encode_labels",
+    "encode_texts",
     "encoder_decoder",
+    "EncoderPaddingMask",
     "EncoderState",
     "fcn_classifier",
     "forecast_residual_scores",
@@ -114,9 +140,14 @@ __all__ = [
     "LastStep",
     "lm_classifier",
     "load_pretrained_lm",
+    "load_pretrained_mlm",
     "lstm_autoencoder",
     "lstm_classifier",
+    "MASK_TOKEN",
+    "mask_tokens",
+    "masked_lm",
     "MaskedAverage",
+    "model_vocabulary_size",
     "naive_forecasts",
     "nearest_neighbour_outputs",
     "neural_ngram_lm",
@@ -146,6 +177,9 @@ __all__ = [
     "tcn_receptive_field",
     "tcn_regressor",
     "teacher_forcing",
+    "text_classifier",
+    "token_occlusion",
+    "TokenMaxPooling",
     "TokenPooling",
     "transformer_classifier",
     "transformer_encoder",
@@ -154,4 +188,5 @@ __all__ = [
     "TransformerEncoded",
     "TransformerTranslator",
     "Translator",
+    "ZeroPadding",
 ]

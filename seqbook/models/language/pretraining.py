@@ -181,34 +181,49 @@ def causal_lm(
     >>> tuple(lm(np.ones((3, 8), "int32")).shape)
     (3, 8, 20)
     """
-    require_positive(vocabulary_size=vocabulary_size, max_sequence_length=max_sequence_length,
-                     hidden_dim=hidden_dim, num_heads=num_heads, num_layers=num_layers,
-                     intermediate_dim=intermediate_dim)
-    if hidden_dim % num_heads:
-        raise ValueError("hidden_dim must be divisible by num_heads; got "
-                         f"hidden_dim={hidden_dim}, num_heads={num_heads}")
-    config = {"vocabulary_size": vocabulary_size, "max_sequence_length": max_sequence_length,
-              "hidden_dim": hidden_dim, "num_heads": num_heads, "num_layers": num_layers,
-              "intermediate_dim": intermediate_dim, "dropout": dropout}
-    tokens = keras.Input(shape=(None,), dtype="int32", name="tokens")
-    mask = CausalPaddingMask(name="causal_mask")(tokens)
-    x = keras.layers.Embedding(vocabulary_size, hidden_dim, name="embedding")(tokens)
-    x = PositionEmbedding(max_sequence_length, initializer=_GPT_INIT, name="positions")(x)
-    x = keras.layers.Dropout(dropout)(x)
-    for _ in range(num_layers):
-        x = transformer_encoder(x, num_heads=num_heads, key_dim=hidden_dim // num_heads,
-                                intermediate_dim=intermediate_dim,
-                                dropout=dropout, norm_first=True, attention_mask=mask)
-    x = keras.layers.LayerNormalization(epsilon=1e-6, name="final_norm")(x)
-    logits = keras.layers.Dense(vocabulary_size, dtype="float32", name="logits")(x)
-    model = keras.Model(tokens, logits, name="causal_lm")
-    model.lm_config = config
+    model = _token_transformer(
+        CausalPaddingMask(name="causal_mask"), "causal_lm", vocabulary_size=vocabulary_size,
+        max_sequence_length=max_sequence_length, hidden_dim=hidden_dim, num_heads=num_heads,
+        num_layers=num_layers, intermediate_dim=intermediate_dim, dropout=dropout)
     return compile_model(
         model,
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=[],
         learning_rate=learning_rate,
     )
+
+
+def _token_transformer(mask_layer: keras.layers.Layer, name: str, **config: Any) -> keras.Model:
+    """The network shared by :func:`causal_lm` and :func:`~seqbook.models.masked_lm`.
+
+    Token embeddings plus learned positions, ``config["num_layers"]`` pre-norm blocks whose
+    attention mask ``mask_layer`` computes from the token ids, a final layer norm named
+    ``"final_norm"`` and float32 logits over the vocabulary; uncompiled, with ``config``
+    (checked) kept in ``model.lm_config``. Only the mask tells a decoder from an encoder.
+    """
+    require_positive(**{k: config[k] for k in (
+        "vocabulary_size", "max_sequence_length", "hidden_dim", "num_heads", "num_layers",
+        "intermediate_dim")})
+    if config["hidden_dim"] % config["num_heads"]:
+        raise ValueError("hidden_dim must be divisible by num_heads; got "
+                         f"hidden_dim={config['hidden_dim']}, num_heads={config['num_heads']}")
+    tokens = keras.Input(shape=(None,), dtype="int32", name="tokens")
+    mask = mask_layer(tokens)
+    x = keras.layers.Embedding(config["vocabulary_size"], config["hidden_dim"],
+                               name="embedding")(tokens)
+    x = PositionEmbedding(config["max_sequence_length"], initializer=_GPT_INIT,
+                          name="positions")(x)
+    x = keras.layers.Dropout(config["dropout"])(x)
+    for _ in range(config["num_layers"]):
+        x = transformer_encoder(x, num_heads=config["num_heads"],
+                                key_dim=config["hidden_dim"] // config["num_heads"],
+                                intermediate_dim=config["intermediate_dim"],
+                                dropout=config["dropout"], norm_first=True, attention_mask=mask)
+    x = keras.layers.LayerNormalization(epsilon=1e-6, name="final_norm")(x)
+    logits = keras.layers.Dense(config["vocabulary_size"], dtype="float32", name="logits")(x)
+    model = keras.Model(tokens, logits, name=name)
+    model.lm_config = dict(config)
+    return model
 
 
 def lm_classifier(
@@ -267,28 +282,14 @@ def lm_classifier(
     if not isinstance(lm, keras.Model) or config is None:
         raise ValueError(f"lm must be a model built by causal_lm; got {type(lm).__name__} "
                          "without an lm_config")
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
-        raise ValueError(f"num_classes must be an integer >= 2; got {num_classes!r}")
-    if pooling not in TokenPooling.MODES:
-        raise ValueError(f"pooling must be one of {', '.join(TokenPooling.MODES)}; "
-                         f"got {pooling!r}")
-    require_rate(dropout=dropout)
-    fresh = causal_lm(**config)
-    if pretrained:
-        fresh.set_weights(lm.get_weights())
-    features = keras.Model(fresh.input, fresh.get_layer("final_norm").output,
-                           name="causal_lm")
-    tokens = keras.Input(shape=(None,), dtype="int32", name="tokens")
-    pooled = TokenPooling(pooling, name="pool")([features(tokens), tokens])
-    pooled = keras.layers.Dropout(dropout)(pooled)
-    logits = keras.layers.Dense(num_classes, dtype="float32", name="classes")(pooled)
-    model = keras.Model(tokens, logits, name="lm_classifier")
-    return compile_model(
-        model,
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"],
-        learning_rate=learning_rate,
-    )
+    # The one classifier head of the package (chapter sentiment-analysis), with this
+    # language model as its backbone; imported here because seqbook.models.text imports
+    # this module.
+    from seqbook.models.text.classifier import text_classifier
+
+    return text_classifier(lm, task="classification", num_classes=num_classes,
+                           dropout=dropout, learning_rate=learning_rate, pooling=pooling,
+                           pretrained=pretrained)
 
 
 def next_token_windows(
@@ -472,6 +473,12 @@ def load_pretrained_lm(name: str = PRETRAINED_NAME) -> tuple[keras.Model, Any, d
     >>> lm.lm_config["vocabulary_size"] == tokenizer.vocabulary_size  # doctest: +SKIP
     True
     """
+    return _load_shipped(name, causal_lm, "benchmarks/pretrain_small_lm.py")
+
+
+def _load_shipped(name: str, builder: Any, script: str) -> tuple[keras.Model, Any, dict]:
+    """Build ``builder(**config)`` from ``seqbook/weights/<name>.json`` and load its weights
+    and tokenizer (shared by :func:`load_pretrained_lm` and ``load_pretrained_mlm``)."""
     from seqbook.data import SubwordTokenizer
 
     folder = resources.files("seqbook") / "weights"
@@ -480,13 +487,13 @@ def load_pretrained_lm(name: str = PRETRAINED_NAME) -> tuple[keras.Model, Any, d
     missing = [str(p) for p in paths.values() if not p.is_file()]
     if missing:
         raise ValueError(f"name must name weights shipped under seqbook/weights/ "
-                         f"(made by benchmarks/pretrain_small_lm.py); missing {missing}")
+                         f"(made by {script}); missing {missing}")
     record = json.loads(paths[".json"].read_text())
     # Files written before the naming pass use the old argument names.
     record["config"] = renamed_keys(record["config"], OLD_CONFIG_NAMES)
     with resources.as_file(paths[".tokenizer.json"]) as path:
         tokenizer = SubwordTokenizer.load(path)
-    model = causal_lm(**record["config"])
+    model = builder(**record["config"])
     with resources.as_file(paths[".weights.h5"]) as path, warnings.catch_warnings():
         # The file keeps the weights, not Adam's state from pretraining: the fresh model's
         # optimizer (built by compile_model) simply starts from zero, as it should.
