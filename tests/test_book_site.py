@@ -28,6 +28,8 @@ def _chapters() -> list[str]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> pathlib.Path:
+    if not (ROOT / "_vendor" / "mathjax" / "tex-chtml.js").is_file():
+        pytest.fail("MathJax for the site is not fetched yet: run `make venv` once (npm, pinned)")
     out = tmp_path_factory.mktemp("site")
     result = build_sphinx(
         ROOT,
@@ -77,3 +79,16 @@ def test_math_and_citations_render(site):
     html = (site / "book/foundations/what-is-sequence-modeling.html").read_text()
     assert "math notranslate" in html  # dollarmath became MathJax blocks
     assert 'class="reference internal"' in html and "Elman" in html  # {cite} resolved
+
+
+def test_math_is_typeset_by_the_mathjax_served_with_the_site(site):
+    # A reader with the built site and no network must still see typeset math: MathJax
+    # comes from the build's _static/ (fetched once by make, pinned), not from a CDN.
+    html = (site / "book/foundations/hmm.html").read_text()
+    sources = re.findall(r'<script[^>]*src="([^"]*(?:mathjax|tex-chtml)[^"]*)"', html, re.I)
+    assert sources, "no MathJax script on the page"
+    assert all(not s.startswith(("http:", "https:", "//")) for s in sources), sources
+    assert all(s.split("?")[0].endswith("_static/mathjax/tex-chtml.js") for s in sources), sources
+    assert (site / "_static/mathjax/tex-chtml.js").is_file()
+    fonts = site / "_static/mathjax/output/chtml/fonts/woff-v2"
+    assert (fonts / "MathJax_Main-Regular.woff").is_file()
