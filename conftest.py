@@ -5,7 +5,8 @@
   Tests share one ``MirroredStrategy`` (the ``two_cpu_strategy`` fixture): two strategies
   training in one process can pick the same collective-op keys and abort each other.
 * ``force_xla``: XLA on for the tests that check a model compiles with it.
-* A per-notebook time summary: nbval reports each cell; the budget is per chapter.
+* A per-chapter summary (time, passed or failed): nbval reports each cell; the budget is
+  per chapter.
 """
 
 from __future__ import annotations
@@ -44,18 +45,27 @@ def two_cpu_strategy() -> tf.distribute.MirroredStrategy:
 
 
 _notebook_seconds: dict[str, float] = collections.defaultdict(float)
+_notebook_failures: dict[str, int] = collections.defaultdict(int)
 
 
 def pytest_runtest_logreport(report):
     path = report.nodeid.split("::")[0]
     if path.endswith(".ipynb"):
         _notebook_seconds[path] += report.duration
+        if report.failed:
+            _notebook_failures[path] += 1
 
 
 def pytest_terminal_summary(terminalreporter):
     if not _notebook_seconds:
         return
-    terminalreporter.section("notebook times (budget: 60 s each on 2 CPU cores)")
+    terminalreporter.section("chapters: time and result (budget: 60 s each on 2 CPU cores)")
     for path, seconds in sorted(_notebook_seconds.items()):
+        failed = _notebook_failures.get(path, 0)
+        result = f"FAILED ({failed} cell{'s' * (failed > 1)})" if failed else "passed"
         flag = "  OVER BUDGET" if seconds > 60 else ""
-        terminalreporter.write_line(f"{seconds:7.1f} s  {path}{flag}")
+        terminalreporter.write_line(f"{seconds:7.1f} s  {result:<18} {path}{flag}")
+    failed = sum(1 for path in _notebook_seconds if _notebook_failures.get(path))
+    count = len(_notebook_seconds)
+    terminalreporter.write_line(f"{count} chapter{'s' * (count != 1)}, {failed} failed, "
+                                f"{sum(_notebook_seconds.values()):.0f} s in all")
