@@ -42,7 +42,7 @@ def _settings(rows, tokenizer, lm, mlm):
             "bilstm", task="regression", units=32, dropout=0.3, **sizes), "own", 2, 128, False),
         "1-D CNN": (lambda: models.text_classifier(
             "cnn", task="regression", filters=128, kernel_size=3, dropout=0.3, **sizes),
-            "own", 3, 128, False),
+            "own", 2, 128, False),
         "causal LM, fine-tuned": (lambda: models.text_classifier(
             lm, task="regression", dropout=0.1, learning_rate=1e-3), "lm", 2, 64, True),
         "masked LM, fine-tuned": (lambda: models.text_classifier(
