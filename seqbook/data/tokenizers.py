@@ -45,6 +45,29 @@ class SubwordTokenizer:
         """Return the id of ``token``, or ``None`` when it is not in the vocabulary."""
         return self._backend.token_to_id(token)
 
+    def with_special_token(self, token: str) -> SubwordTokenizer:
+        """A copy with ``token`` appended as a special token (next free id); self is unchanged.
+
+        Every other id keeps its meaning, so text encodes exactly as before. A tokenizer
+        that already has ``token`` is returned as it is.
+
+        Example
+        -------
+        >>> tok = train_subword_tokenizer(["low lower lowest"] * 20, vocabulary_size=40)
+        >>> more = tok.with_special_token("[MASK]")
+        >>> more.token_to_id("[MASK]") == tok.vocabulary_size, more.encode("low") == tok.encode("low")
+        (True, True)
+        """
+        if not isinstance(token, str) or not token:
+            raise ValueError(f"token must be a non-empty string; got {token!r}")
+        if self.token_to_id(token) is not None:
+            return self
+        from tokenizers import AddedToken, Tokenizer
+
+        backend = Tokenizer.from_str(self._backend.to_str())  # a copy: self stays as it is
+        backend.add_special_tokens([AddedToken(token, special=True, normalized=False)])
+        return SubwordTokenizer(backend)
+
     def tokens(self, text: str) -> list[str]:
         """Return the subword pieces of ``text`` (handy to show how a rare word splits)."""
         return self._backend.encode(_check_text(text)).tokens

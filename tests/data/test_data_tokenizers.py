@@ -48,3 +48,17 @@ def test_bad_arguments():
         train_subword_tokenizer(["a b"], vocabulary_size=2)
     with pytest.raises(TypeError, match="single string"):
         train_subword_tokenizer("a b c")
+
+
+def test_with_special_token_appends_one_id_and_refuses_an_empty_token():
+    import pytest
+
+    from seqbook.data import train_subword_tokenizer
+
+    tok = train_subword_tokenizer(["low lower lowest"] * 20, vocabulary_size=40)
+    more = tok.with_special_token("[SEP]")
+    assert more.vocabulary_size == tok.vocabulary_size + 1
+    assert more.with_special_token("[SEP]") is more
+    assert tok.token_to_id("[SEP]") is None  # the original is unchanged
+    with pytest.raises(ValueError, match="token must be"):
+        tok.with_special_token("")

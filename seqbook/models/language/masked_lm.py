@@ -261,13 +261,7 @@ def add_mask_token(tokenizer: Any) -> Any:
     if not isinstance(tokenizer, SubwordTokenizer):
         raise ValueError(f"tokenizer must be a seqbook.data.SubwordTokenizer; got "
                          f"{type(tokenizer).__name__}")
-    if tokenizer.token_to_id(MASK_TOKEN) is not None:
-        return tokenizer
-    from tokenizers import AddedToken, Tokenizer  # optional extra: seqbook[data]
-
-    backend = Tokenizer.from_str(tokenizer._backend.to_str())  # a copy, the original stays
-    backend.add_special_tokens([AddedToken(MASK_TOKEN, special=True, normalized=False)])
-    return SubwordTokenizer(backend)
+    return tokenizer.with_special_token(MASK_TOKEN)
 
 
 def load_pretrained_mlm(name: str = PRETRAINED_MLM_NAME) -> tuple[keras.Model, Any, dict]:
