@@ -31,7 +31,7 @@ import numpy as np
 from keras import ops
 
 from seqbook.layers._config import renamed_keys
-from seqbook.models._common import compile_model, require_positive, require_rate
+from seqbook.models._common import compile_model, require_positive
 from seqbook.layers.transformer.positional import PositionEmbedding
 from seqbook.models.transformer.encoder import GPT_POSITION_INIT as _GPT_INIT
 from seqbook.models.transformer.encoder import transformer_encoder
