@@ -1,9 +1,15 @@
 """Test-session set-up shared by the unit tests (tests/) and the notebooks (book/, via nbval).
 
-* Two logical CPU devices, so that ``MirroredStrategy`` can be tested on a one-CPU machine.
-  This must happen before TensorFlow initialises its devices, hence here, at collection.
-  Tests share one ``MirroredStrategy`` (the ``two_cpu_strategy`` fixture): two strategies
-  training in one process can pick the same collective-op keys and abort each other.
+* Two logical CPU devices, so that data-parallel training can be tested on a one-CPU
+  machine. This must happen before the backend initialises its devices, hence here, at
+  collection. On TensorFlow, tests share one ``MirroredStrategy`` (the ``two_cpu_strategy``
+  fixture): two strategies training in one process can pick the same collective-op keys and
+  abort each other. On JAX (``KERAS_BACKEND=jax``) the same fixture is a
+  ``keras.distribution.DataParallel`` over two CPU devices (JAX's ``jax_num_cpu_devices``,
+  set in this process only: notebook kernels and worker processes keep one device), so the
+  same tests train data-parallel there.
+* ``tensorflow_only``: a marker for tests of TensorFlow-only code (``tf.distribute``,
+  TensorFlow's XLA rules); the JAX run skips them.
 * ``force_xla``: XLA on for the tests that check a model compiles with it.
 * A per-chapter summary (time, passed or failed): nbval reports each cell; the budget is
   per chapter.
@@ -17,13 +23,46 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("SEQBOOK_PROFILE", "cpu")
 
+ON_JAX = os.environ.get("KERAS_BACKEND", "tensorflow") == "jax"
+if ON_JAX:
+    import jax
+
+    jax.config.update("jax_num_cpu_devices", 2)
+
+import keras  # noqa: E402  (after the environment is set)
 import pytest  # noqa: E402
-import tensorflow as tf  # noqa: E402  (after the environment is set)
+import tensorflow as tf  # noqa: E402
 
 _cpus = tf.config.list_physical_devices("CPU")
 tf.config.set_logical_device_configuration(
     _cpus[0], [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()]
 )
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "tensorflow_only: tests TensorFlow-only code; skipped on the JAX backend"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if not ON_JAX:
+        return
+    skip = pytest.mark.skip(reason="TensorFlow-only code (tf.distribute or TF's XLA rules)")
+    for item in items:
+        if "tensorflow_only" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=ON_JAX)
+def _no_leftover_distribution():
+    """On JAX, a test that calls ``runtime.setup()`` sets a global distribution: undo it."""
+    yield
+    if ON_JAX:
+        from seqbook import runtime
+
+        keras.distribution.set_distribution(None)
+        runtime._strategy_cache.clear()
 
 
 @pytest.fixture
@@ -37,8 +76,21 @@ def force_xla(monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def two_cpu_strategy() -> tf.distribute.MirroredStrategy:
-    """One MirroredStrategy over the two logical CPUs, shared by every test that needs it."""
+def two_cpu_strategy():
+    """One data-parallel strategy over two CPU devices, shared by every test that needs it.
+
+    TensorFlow: a ``MirroredStrategy`` over the two logical CPUs. JAX: a
+    ``seqbook.runtime.JaxStrategy`` around ``keras.distribution.DataParallel`` over two host
+    devices. Both have ``scope()`` and ``num_replicas_in_sync == 2``.
+    """
+    if ON_JAX:
+        import jax
+
+        from seqbook import runtime
+
+        devices = jax.devices()
+        assert len(devices) == 2, devices
+        return runtime.JaxStrategy(keras.distribution.DataParallel(devices=devices), devices)
     devices = [device.name for device in tf.config.list_logical_devices("CPU")]
     assert len(devices) == 2, devices
     return tf.distribute.MirroredStrategy(devices)

@@ -1,12 +1,23 @@
 """Where a chapter runs: device strategy, precision policy and size profile.
 
 Every chapter starts with ``strategy = runtime.setup()`` and builds its models inside
-``strategy.scope()``. The same code then runs on a CPU laptop, a GPU or a Colab TPU:
+``strategy.scope()``. The same code then runs on a CPU laptop, a GPU or a Colab TPU, under
+either Keras backend.
+
+With TensorFlow (the default backend):
 
 * a TPU (found through ``TPUClusterResolver(tpu="local")``) gets a ``TPUStrategy`` and the
   ``mixed_bfloat16`` policy;
 * one or more GPUs get a ``MirroredStrategy``, memory growth and ``mixed_float16``;
 * a CPU gets TensorFlow's default strategy and plain ``float32``.
+
+With JAX (``KERAS_BACKEND=jax``; the backend Keras develops its TPU and multi-host support
+on): the devices come from ``jax.devices()``, and more than one of them (GPUs, TPU cores, or
+CPU devices asked for with ``jax.config.update("jax_num_cpu_devices", N)``) gets a
+``keras.distribution.DataParallel`` over all of them, or a ``ModelParallel`` when
+:func:`setup` is given a ``layout_map``. The object returned, a :class:`JaxStrategy`, has the
+two members the chapters use, ``scope()`` and ``num_replicas_in_sync``, so a chapter does not
+change. :mod:`seqbook.distributed` starts several JAX processes that train one model.
 
 Whether models compile with XLA is decided here too, once: :func:`xla_enabled`.
 
@@ -14,12 +25,14 @@ Sizes (epochs, data set sizes, model widths) follow :func:`profile`: ``"cpu"`` k
 chapter under a minute on two cores, ``"accelerator"`` runs the larger experiments. The
 environment variable ``SEQBOOK_PROFILE`` overrides the detected profile.
 
-This module is TensorFlow-specific on purpose (strategies are a TensorFlow notion); models
-and layers elsewhere in the package only use ``keras.ops``.
+Device placement is the one place where the backends differ, so it lives here (and data
+pipelines, which stay ``tf.data`` under both backends, in :mod:`seqbook.data`); models and
+layers elsewhere in the package only use ``keras.ops``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Any, TypeVar
 
@@ -29,11 +42,14 @@ import tensorflow as tf
 __all__ = [
     "PROFILES",
     "XLA_SWITCH",
+    "JaxStrategy",
     "accelerator",
+    "backend",
     "describe",
     "pick",
     "precision_policy",
     "profile",
+    "replicas",
     "setup",
     "strategy",
     "xla_enabled",
@@ -41,7 +57,81 @@ __all__ = [
 
 PROFILES = ("cpu", "accelerator")
 _T = TypeVar("_T")
-_strategy_cache: dict[str, tf.distribute.Strategy] = {}
+_strategy_cache: dict[str, Any] = {}
+
+
+def backend() -> str:
+    """The Keras backend in use, ``"tensorflow"`` or ``"jax"`` (set by ``KERAS_BACKEND``).
+
+    Example
+    -------
+    >>> backend() in ("tensorflow", "jax")
+    True
+    """
+    return keras.backend.backend()
+
+
+def _on_jax() -> bool:
+    return backend() == "jax"
+
+
+class JaxStrategy:
+    """What a chapter needs of a strategy, on the JAX backend: ``scope()`` and a replica count.
+
+    It wraps a ``keras.distribution`` (``DataParallel`` or ``ModelParallel``), or ``None`` on
+    a single device. :func:`setup` also makes the distribution Keras' global one, so that
+    ``fit`` shards every batch over the devices whether or not it runs inside ``scope()``.
+
+    Parameters
+    ----------
+    distribution : keras.distribution.DataParallel or ModelParallel, optional
+        ``None`` for one device.
+    devices : list
+        The JAX devices it spans.
+    """
+
+    def __init__(self, distribution: Any, devices: list) -> None:
+        self.distribution = distribution
+        self.devices = list(devices)
+
+    @property
+    def num_replicas_in_sync(self) -> int:
+        """How many ways a batch is split: the size of the mesh's batch axis (1 without one)."""
+        if self.distribution is None:
+            return 1
+        mesh = self.distribution.device_mesh
+        axis = mesh.axis_names.index(self.distribution.batch_dim_name)
+        return int(mesh.shape[axis])
+
+    def scope(self) -> Any:
+        """A context in which variables are created with the distribution's layouts."""
+        if self.distribution is None:
+            return contextlib.nullcontext()
+        return self.distribution.scope()
+
+    def __repr__(self) -> str:
+        kind = type(self.distribution).__name__ if self.distribution else "single device"
+        return f"JaxStrategy({kind}, {len(self.devices)} device(s))"
+
+
+def _jax_devices() -> list:
+    import jax  # only on the JAX backend: TensorFlow users need not install it
+
+    return jax.devices()
+
+
+def _jax_strategy(layout_map: Any = None) -> JaxStrategy:
+    """A JaxStrategy over every visible device: DataParallel, or ModelParallel on request."""
+    devices = _jax_devices()
+    if layout_map is not None:
+        distribution = keras.distribution.ModelParallel(
+            layout_map=layout_map, batch_dim_name=layout_map.device_mesh.axis_names[0]
+        )
+    elif len(devices) > 1:
+        distribution = keras.distribution.DataParallel(devices=devices)
+    else:
+        distribution = None
+    return JaxStrategy(distribution, devices)
 
 
 def _has_tpu_hint() -> bool:
@@ -70,13 +160,19 @@ def _connect_tpu() -> tf.distribute.cluster_resolver.TPUClusterResolver | None:
 
 
 def accelerator() -> str:
-    """Name the accelerator that TensorFlow can use: ``"tpu"``, ``"gpu"`` or ``"cpu"``.
+    """Name the accelerator that the backend can use: ``"tpu"``, ``"gpu"`` or ``"cpu"``.
+
+    On JAX it is the platform of ``jax.devices()``; on TensorFlow a TPU is looked for only
+    where the environment hints at one (see ``_has_tpu_hint``), then GPUs.
 
     Example
     -------
     >>> accelerator() in ("tpu", "gpu", "cpu")
     True
     """
+    if _on_jax():
+        platform = _jax_devices()[0].platform.lower()
+        return platform if platform in ("tpu", "gpu") else "cpu"
     chosen = _strategy_cache.get("strategy")
     if isinstance(chosen, tf.distribute.TPUStrategy):
         return "tpu"
@@ -157,11 +253,12 @@ def _enable_gpu_memory_growth() -> None:
             pass
 
 
-def strategy() -> tf.distribute.Strategy:
+def strategy() -> Any:
     """The distribution strategy for this machine, created once and then reused.
 
-    TPU -> ``TPUStrategy``; one or more GPUs -> ``MirroredStrategy``; otherwise TensorFlow's
-    default strategy, whose ``scope()`` costs nothing.
+    TensorFlow: TPU -> ``TPUStrategy``; one or more GPUs -> ``MirroredStrategy``; otherwise
+    TensorFlow's default strategy, whose ``scope()`` costs nothing. JAX: a
+    :class:`JaxStrategy`, data-parallel over the devices when there are several.
 
     Example
     -------
@@ -169,6 +266,9 @@ def strategy() -> tf.distribute.Strategy:
     ...     layer = keras.layers.Dense(1)
     """
     if "strategy" in _strategy_cache:
+        return _strategy_cache["strategy"]
+    if _on_jax():
+        _strategy_cache["strategy"] = _jax_strategy()
         return _strategy_cache["strategy"]
     resolver = _connect_tpu()
     if resolver is not None:
@@ -186,7 +286,29 @@ XLA_SWITCH = "SEQBOOK_XLA"
 _XLA_VALUES = {"on": True, "off": False, "auto": None}
 
 
-def xla_enabled(strategy: tf.distribute.Strategy | None = None) -> bool:
+def replicas(strategy: Any = None) -> int:
+    """How many replicas split each batch: a batch size must be a multiple of it.
+
+    Parameters
+    ----------
+    strategy : tf.distribute.Strategy or JaxStrategy, optional
+        Defaults to the current one: the strategy of the current ``scope()`` on TensorFlow,
+        Keras' current distribution on JAX.
+
+    Example
+    -------
+    >>> replicas() >= 1
+    True
+    """
+    if strategy is not None:
+        return int(strategy.num_replicas_in_sync)
+    if _on_jax():
+        current = keras.distribution.distribution()
+        return JaxStrategy(current, []).num_replicas_in_sync if current is not None else 1
+    return int(tf.distribute.get_strategy().num_replicas_in_sync)
+
+
+def xla_enabled(strategy: Any = None) -> bool:
     """Whether models compile with XLA (``jit_compile``): the package's one XLA policy.
 
     Every builder (through ``seqbook.models.compile_model``) and every chapter asks this
@@ -205,6 +327,9 @@ def xla_enabled(strategy: tf.distribute.Strategy | None = None) -> bool:
       devices that the tests use): XLA's CPU compiler places a step on one device and then
       cannot read the other replicas' variables (TensorFlow's XLA known issue
       "tf.Variable on a different device").
+    * **JAX: on**, on every device. JAX has no graph mode without XLA: a model that does not
+      compile runs eagerly, one operation at a time, many times slower
+      (``benchmarks/backends.py``).
 
     The one switch: the environment variable ``SEQBOOK_XLA`` set to ``on`` or ``off`` forces
     XLA either way (``auto``, or unset, applies the rule). It is read at each call, so set it
@@ -222,7 +347,7 @@ def xla_enabled(strategy: tf.distribute.Strategy | None = None) -> bool:
 
     Example
     -------
-    >>> xla_enabled() == (accelerator() != "cpu")  # with SEQBOOK_XLA unset
+    >>> xla_enabled() == (backend() == "jax" or accelerator() != "cpu")  # SEQBOOK_XLA unset
     True
     """
     value = os.environ.get(XLA_SWITCH, "auto").strip().lower() or "auto"
@@ -230,6 +355,8 @@ def xla_enabled(strategy: tf.distribute.Strategy | None = None) -> bool:
         raise ValueError(f"{XLA_SWITCH} must be one of on, off, auto; got {value!r}")
     if _XLA_VALUES[value] is not None:
         return _XLA_VALUES[value]
+    if _on_jax():
+        return True
     current = tf.distribute.get_strategy() if strategy is None else strategy
     if isinstance(current, tf.distribute.MirroredStrategy):
         devices = current.extended.worker_devices
@@ -238,7 +365,7 @@ def xla_enabled(strategy: tf.distribute.Strategy | None = None) -> bool:
     return accelerator() != "cpu"
 
 
-def setup(mixed_precision: bool = True, seed: int | None = 0) -> tf.distribute.Strategy:
+def setup(mixed_precision: bool = True, seed: int | None = 0, layout_map: Any = None) -> Any:
     """Prepare a chapter: strategy, precision policy and random seed, in one call.
 
     Parameters
@@ -247,11 +374,19 @@ def setup(mixed_precision: bool = True, seed: int | None = 0) -> tf.distribute.S
         Apply :func:`precision_policy` globally (float32 on a CPU either way).
     seed : int or None
         Passed to ``keras.utils.set_random_seed`` so that a chapter's numbers repeat.
+    layout_map : keras.distribution.LayoutMap, optional
+        JAX only: shard the variables it names over its device mesh (a ``ModelParallel``
+        whose batch axis is the mesh's first axis) instead of replicating them.
 
     Returns
     -------
-    tf.distribute.Strategy
+    tf.distribute.Strategy or JaxStrategy
         Build models inside its ``scope()``.
+
+    Raises
+    ------
+    ValueError
+        If ``layout_map`` is given on the TensorFlow backend.
 
     Example
     -------
@@ -259,8 +394,18 @@ def setup(mixed_precision: bool = True, seed: int | None = 0) -> tf.distribute.S
     >>> describe()["precision"] in ("float32", "mixed_float16", "mixed_bfloat16")
     True
     """
-    chosen = strategy()
-    device = "tpu" if isinstance(chosen, tf.distribute.TPUStrategy) else accelerator()
+    if layout_map is not None and not _on_jax():
+        raise ValueError("layout_map needs the JAX backend (KERAS_BACKEND=jax); "
+                         f"this process runs {backend()!r}")
+    if _on_jax():
+        if layout_map is not None:
+            _strategy_cache["strategy"] = _jax_strategy(layout_map)
+        chosen = strategy()
+        keras.distribution.set_distribution(chosen.distribution)
+        device = accelerator()
+    else:
+        chosen = strategy()
+        device = "tpu" if isinstance(chosen, tf.distribute.TPUStrategy) else accelerator()
     keras.mixed_precision.set_global_policy(
         precision_policy(device) if mixed_precision else "float32"
     )
@@ -278,10 +423,16 @@ def describe() -> dict[str, Any]:
     ['backend', 'devices', 'precision', 'profile', 'replicas', 'strategy', 'xla']
     """
     chosen = strategy()
+    if _on_jax():
+        devices = [f"{device.platform}:{device.id}" for device in _jax_devices()]
+        name = type(chosen.distribution).__name__ if chosen.distribution else "SingleDevice"
+    else:
+        devices = [device.name for device in tf.config.list_logical_devices()]
+        name = type(chosen).__name__
     return {
-        "backend": keras.backend.backend(),
-        "devices": [device.name for device in tf.config.list_logical_devices()],
-        "strategy": type(chosen).__name__,
+        "backend": backend(),
+        "devices": devices,
+        "strategy": name,
         "replicas": chosen.num_replicas_in_sync,
         "precision": keras.mixed_precision.global_policy().name,
         "profile": profile(),

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from seqbook import data, models
+from seqbook import data, models, runtime
 
 VOCABULARY = data.Vocabulary(list("abcdefgh"))  # 12 ids
 
@@ -21,7 +21,7 @@ def test_char_lm_maps_tokens_to_float32_logits(cell):
     lm = models.char_lm(12, units=8, num_layers=2, cell=cell, embedding_dim=4)
     logits = np.asarray(lm(_tokens()))
     assert logits.shape == (3, 7, 12) and logits.dtype == np.float32
-    assert lm.jit_compile is False  # the runtime's policy on a CPU, via compile_model
+    assert lm.jit_compile is runtime.xla_enabled()  # the one policy, via compile_model
 
 
 def test_padding_does_not_change_the_real_positions():

@@ -8,7 +8,7 @@ import pytest
 import tensorflow as tf
 
 from seqbook.layers import transformer as T
-from seqbook import models
+from seqbook import models, runtime
 from seqbook.models._common import compile_model
 
 
@@ -69,6 +69,7 @@ def test_segment_memory_equals_attending_over_both_segments():
         np.testing.assert_allclose(_np(block(second, memory=first)), both[:, 5:], atol=1e-5)
 
 
+@pytest.mark.tensorflow_only  # measures gradients with tf.GradientTape
 def test_memory_gets_no_gradient():
     block = T.TransformerDecoderBlock(2, 4, 16, cross_attention=False)
     first, second = tf.Variable(_x(1, 4, 8, seed=5)), tf.Variable(_x(1, 4, 8, seed=6))
@@ -144,7 +145,8 @@ def test_lm_builder_trains_under_mirrored_strategy_and_with_xla_in_mixed_bfloat1
     with two_cpu_strategy.scope():
         model = _compiled_lm(vocabulary_size=7, max_sequence_length=16, hidden_dim=16, num_heads=2,
                                   num_layers=1, intermediate_dim=32, learning_rate=1e-2)
-    assert model.jit_compile is False  # XLA is off for replicas on one CPU (runtime.xla_enabled)
+    # XLA is off for TensorFlow replicas on one CPU, on under JAX (runtime.xla_enabled).
+    assert model.jit_compile is runtime.xla_enabled(two_cpu_strategy)
     # A periodic sequence is easy to predict: the loss must fall well below log(7).
     loss = model.fit(seq[:, :-1], seq[:, 1:], batch_size=32, epochs=5, verbose=0).history["loss"]
     assert loss[-1] < 0.5 * np.log(7), loss

@@ -58,6 +58,7 @@ def test_equal_to_keras_with_sequences_and_states(kind, masked):
         np.testing.assert_allclose(np.asarray(got[1])[2], np.asarray(got[0])[2, 0], atol=1e-6)
 
 
+@pytest.mark.tensorflow_only  # measures gradients with tf.GradientTape
 @pytest.mark.parametrize("kind", sorted(PAIRS))
 def test_equal_to_keras_backwards_last_output_and_gradients(kind):
     import tensorflow as tf  # the test measures gradients; the cells themselves use keras.ops

@@ -52,6 +52,7 @@ def test_precision_policy_per_device():
         runtime.precision_policy("npu")
 
 
+@pytest.mark.tensorflow_only  # TensorFlow's TPU cluster resolver
 def test_no_tpu_probe_without_a_hint(monkeypatch):
     """With no TPU hint the resolver is never asked, so a CPU machine cannot hang on it."""
     for name in ("TPU_NAME", "COLAB_TPU_ADDR", "TPU_ACCELERATOR_TYPE"):
@@ -61,6 +62,7 @@ def test_no_tpu_probe_without_a_hint(monkeypatch):
     assert time.perf_counter() - start < 1.0
 
 
+@pytest.mark.tensorflow_only  # tf.distribute; JAX: test_jax_runtime.py
 def test_strategy_on_cpu_is_the_default_one():
     chosen = runtime.strategy()
     assert chosen is runtime.strategy()  # created once
@@ -68,6 +70,7 @@ def test_strategy_on_cpu_is_the_default_one():
     assert chosen.num_replicas_in_sync == 1
 
 
+@pytest.mark.tensorflow_only  # JAX: test_jax_runtime.py
 def test_setup_and_describe(float32_policy):
     chosen = runtime.setup(seed=3)
     info = runtime.describe()
@@ -96,8 +99,9 @@ def test_trains_under_mirrored_strategy_on_two_logical_cpus(two_cpu_strategy):
     x, y = _regression_data()
     with mirrored.scope():
         model = _small_model()
-    # XLA cannot span logical devices of one CPU; real GPU replicas keep it (xla_enabled).
-    assert model.jit_compile is False
+    # TensorFlow's XLA cannot span logical devices of one CPU (real GPU replicas keep it);
+    # JAX always compiles (xla_enabled).
+    assert model.jit_compile is runtime.xla_enabled(mirrored)
     history = model.fit(x, y, batch_size=32, epochs=5, verbose=0)
     assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
 
@@ -115,6 +119,7 @@ def test_xla_and_mixed_bfloat16_keep_float32_outputs(float32_policy, force_xla):
     assert history.history["loss"][-1] < history.history["loss"][0]
 
 
+@pytest.mark.tensorflow_only  # tf.distribute strategies
 def test_xla_policy_by_device(monkeypatch, two_cpu_strategy):
     monkeypatch.delenv("SEQBOOK_XLA", raising=False)
     default = tf.distribute.get_strategy()

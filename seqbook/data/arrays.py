@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from seqbook import runtime
 from seqbook._checks import require_positive
 
 __all__ = ["to_numpy", "trim_to_batches", "whole_batches"]
@@ -121,8 +122,8 @@ def whole_batches(count: int, batch_size: int, strategy: Any = None) -> int:
         Examples available.
     batch_size : int
         Examples per training step, over all replicas.
-    strategy : tf.distribute.Strategy, optional
-        Defaults to the current one, ``tf.distribute.get_strategy()``.
+    strategy : tf.distribute.Strategy or seqbook.runtime.JaxStrategy, optional
+        Defaults to the current one (:func:`seqbook.runtime.replicas`).
 
     Returns
     -------
@@ -141,9 +142,7 @@ def whole_batches(count: int, batch_size: int, strategy: Any = None) -> int:
     992
     """
     require_positive(batch_size=batch_size)
-    if strategy is None:
-        strategy = tf.distribute.get_strategy()
-    replicas = strategy.num_replicas_in_sync
+    replicas = runtime.replicas(strategy)
     if batch_size % replicas:
         raise ValueError(
             f"batch_size must be a multiple of the {replicas} replicas, so that each gets an "

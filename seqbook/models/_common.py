@@ -50,8 +50,9 @@ def compile_model(
     optimizer : keras.optimizers.Optimizer, optional
         Another optimizer than Adam.
     supports_xla : bool
-        False for a model XLA cannot compile (the HMM layer's ``scan``): then it never
-        compiles with XLA, whatever the policy says.
+        False for a model that XLA cannot compile on TensorFlow (the HMM layer's ``scan``):
+        then, on TensorFlow, it never compiles with XLA, whatever the policy says. On JAX,
+        where every fast path is compiled and ``scan`` is ``jax.lax.scan``, it is ignored.
 
     Example
     -------
@@ -71,7 +72,7 @@ def compile_model(
         optimizer=optimizer,
         loss=loss,
         metrics=list(metrics or []),
-        jit_compile=supports_xla and runtime.xla_enabled(),
+        jit_compile=runtime.xla_enabled() and (supports_xla or runtime.backend() == "jax"),
     )
     if model.built and model.trainable_variables:
         model.optimizer.build(model.trainable_variables)

@@ -183,7 +183,9 @@ class PositionEmbedding(keras.layers.Layer):
                 f"positions up to {start_index + length} need max_sequence_length >= that; "
                 f"got max_sequence_length={self.max_sequence_length}"
             )
-        table = ops.slice(self.embeddings, (start_index, 0),
+        # The variable's value, not the variable: JAX no longer converts a Keras variable
+        # implicitly inside ``slice`` (``__jax_array__`` during tracing).
+        table = ops.slice(ops.convert_to_tensor(self.embeddings), (start_index, 0),
                           (ops.shape(inputs)[1], inputs.shape[-1]))
         return inputs + ops.cast(table, inputs.dtype)
 
