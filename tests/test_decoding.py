@@ -329,3 +329,157 @@ def test_bad_sampling_options(kwargs, match):
 def test_log_prob_fn_must_be_callable():
     with pytest.raises(TypeError, match="log_prob_fn"):
         decoding.greedy(np.zeros((3, 3)), [0], 2, 3)
+
+
+# --- n-gram blocking ---
+
+
+def ngram_repeats(tokens: list[int], n: int) -> bool:
+    """Whether some n-gram occurs twice in ``tokens``."""
+    grams = [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+    return len(grams) != len(set(grams))
+
+
+def up_to_end(row: list[int]) -> list[int]:
+    """A decoded row without its end token padding (the first end token kept)."""
+    return row[: row.index(END, 1) + 1] if END in row[1:] else row
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+@pytest.mark.parametrize("alpha", [0.0, 0.8])
+def test_wide_beam_with_blocking_is_exact(n, alpha):
+    """With width = every hypothesis, the blocked beam returns exactly the hypotheses without
+    a repeated n-gram (start token included), ranked as without blocking."""
+    model = Markov2(seed=3)
+    starts = [0, 1, 2]
+    seqs, scores = decoding.beam_search(model, starts, END, beam_width=N_HYPOTHESES,
+                                        max_length=3, length_penalty=alpha,
+                                        no_repeat_ngram_size=n)
+    for row, start in enumerate(starts):
+        allowed = [h for h in all_hypotheses(start, 3) if not ngram_repeats(list(h), n)]
+        assert 0 < len(allowed) < N_HYPOTHESES  # blocking removed some, not all
+        ranked = sorted(allowed, key=lambda h: -gnmt_rank(model, h, alpha))
+        kept = len(ranked)
+        np.testing.assert_allclose(
+            scores[row, :kept], [gnmt_rank(model, h, alpha) for h in ranked], rtol=1e-10
+        )
+        assert seqs[row, :kept].tolist() == [padded(h, 3) for h in ranked]
+        assert np.isneginf(scores[row, kept:]).all()  # the rest are fillers
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_blocked_ngrams_never_repeat(seed):
+    """Property: on random second-order models, no decoded hypothesis repeats a blocked
+    n-gram, while the same decoders without blocking do repeat some."""
+    rng = np.random.default_rng(seed)
+    model = Markov2(seed=100 + seed, vocab=5, concentration=float(rng.uniform(0.3, 2.0)))
+    end, max_length = 4, 14
+    starts = rng.integers(0, end, size=6)  # a start token is never the end token
+    unblocked_repeats = 0
+    for n in (1, 2, 3):
+        width = int(rng.integers(1, 5))
+        seqs, scores = decoding.beam_search(model, starts, end, width, max_length,
+                                            length_penalty=0.5, no_repeat_ngram_size=n)
+        greedy = decoding.greedy(model, starts, end, max_length, no_repeat_ngram_size=n)
+        rows = [s for s, score in zip(seqs.reshape(-1, max_length + 1).tolist(),
+                                      scores.ravel()) if np.isfinite(score)]
+        for row in rows + greedy.tolist():
+            tokens = row[: row.index(end, 1) + 1] if end in row[1:] else row
+            assert not ngram_repeats(tokens, n), (n, row)
+        plain = decoding.greedy(model, starts, end, max_length)
+        for row in plain.tolist():
+            tokens = row[: row.index(end, 1) + 1] if end in row[1:] else row
+            unblocked_repeats += ngram_repeats(tokens, n)
+    assert unblocked_repeats > 0  # the property is not vacuous
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 7])
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_width_one_equals_greedy_with_blocking(seed, n):
+    model = Markov2(seed=seed, concentration=0.5)
+    starts = np.array([0, 1, 2, 0, 1])
+    greedy = decoding.greedy(model, starts, END, max_length=8, no_repeat_ngram_size=n)
+    for alpha in (0.0, 0.6):
+        seqs, _ = decoding.beam_search(model, starts, END, 1, max_length=8,
+                                       length_penalty=alpha, no_repeat_ngram_size=n)
+        np.testing.assert_array_equal(seqs[:, 0], greedy)
+
+
+@pytest.mark.parametrize("seed", [0, 5, 9])
+def test_blocking_zero_changes_nothing(seed):
+    model = Markov2(seed=seed, concentration=0.5)
+    starts = [0, 1, 2, 2]
+    plain_seqs, plain_scores = decoding.beam_search(model, starts, END, 3, 10, 0.4)
+    seqs, scores = decoding.beam_search(model, starts, END, 3, 10, 0.4, no_repeat_ngram_size=0)
+    np.testing.assert_array_equal(seqs, plain_seqs)
+    np.testing.assert_array_equal(scores, plain_scores)
+    np.testing.assert_array_equal(
+        decoding.greedy(model, starts, END, 10, no_repeat_ngram_size=0),
+        decoding.greedy(model, starts, END, 10),
+    )
+
+
+def test_blocking_a_loop():
+    """Greedy decoding of a model that prefers 1 -> 2 -> 1 loops; blocking bigrams breaks
+    the loop at its first repeat, taking the next best token there."""
+    table = np.log(np.array([
+        [0.05, 0.8, 0.1, 0.05],  # from 0 (the start)
+        [0.1, 0.05, 0.75, 0.1],  # from 1: 2, else 0 or the end
+        [0.05, 0.7, 0.05, 0.2],  # from 2: 1, else the end
+        [0.25, 0.25, 0.25, 0.25],
+    ]))
+
+    def bigram(prefixes):
+        return table[prefixes[:, -1]]
+
+    assert decoding.greedy(bigram, [0], END, 6).tolist() == [[0, 1, 2, 1, 2, 1, 2]]
+    # 0 1 2 1, then 2 would repeat "1 2": the next best after 1 is 0 (tie with the end token,
+    # lower id first), then 1 would repeat "0 1": the best left after 0 is 2.
+    assert decoding.greedy(bigram, [0], END, 6, no_repeat_ngram_size=2).tolist() == [
+        [0, 1, 2, 1, 0, 2, 3]
+    ]
+    # Trigrams: 0 1 2 1 2, then 1 would repeat "1 2 1": the end is best left.
+    assert decoding.greedy(bigram, [0], END, 6, no_repeat_ngram_size=3).tolist() == [
+        [0, 1, 2, 1, 2, 3, 3]
+    ]
+
+
+def test_block_repeated_ngrams_by_hand():
+    from seqbook.decoding._common import block_repeated_ngrams
+
+    prefixes = np.array([[5, 1, 2, 1, 2, 1], [5, 3, 3, 3, 0, 0]])
+    log_probs = np.zeros((2, 6))
+    blocked = {n: np.isneginf(block_repeated_ngrams(prefixes, log_probs, n)) for n in range(5)}
+    assert not blocked[0].any()
+    assert blocked[1].nonzero()[1].tolist() == [1, 2, 5, 0, 3, 5]  # every token seen
+    # Row 0 ends "1": "1 2" was seen. Row 1 ends "0": "0 0" was seen.
+    assert [np.flatnonzero(r).tolist() for r in blocked[2]] == [[2], [0]]
+    # Row 0 ends "2 1": "2 1 2" was seen; row 1 ends "0 0": no "0 0 x" before.
+    assert [np.flatnonzero(r).tolist() for r in blocked[3]] == [[2], []]
+    # Row 0 ends "1 2 1": "1 2 1 2" was seen.
+    assert [np.flatnonzero(r).tolist() for r in blocked[4]] == [[2], []]
+    assert (log_probs == 0).all()  # the input is not modified
+
+
+@pytest.mark.parametrize("size", [-1, 1.5, True, "2"])
+@pytest.mark.parametrize("name", ["greedy", "beam_search"])
+def test_bad_no_repeat_ngram_size(name, size):
+    args = {"log_prob_fn": uniform5, "start_tokens": [0], "end_token": 4, "max_length": 3,
+            "no_repeat_ngram_size": size}
+    if name == "beam_search":
+        args["beam_width"] = 2
+    with pytest.raises(ValueError, match="no_repeat_ngram_size"):
+        getattr(decoding, name)(**args)
+
+
+def test_a_row_left_without_tokens():
+    """A model that never ends, blocked from everything: greedy decoding ends the row, and
+    beam search drops the hypothesis (here every one: only fillers are left)."""
+    never_ends = np.array([np.log(0.5), np.log(0.5), -np.inf])  # 2 is the end token
+
+    def fn(prefixes):
+        return np.tile(never_ends, (prefixes.shape[0], 1))
+
+    assert decoding.greedy(fn, [0], 2, 4, no_repeat_ngram_size=1).tolist() == [[0, 1, 2, 2, 2]]
+    seqs, scores = decoding.beam_search(fn, [0], 2, 2, 4, no_repeat_ngram_size=1)
+    assert np.isneginf(scores).all() and (seqs[0, :, 1:] == 2).all()

@@ -17,9 +17,14 @@ Every strategy returns sequences of ``max_length + 1`` tokens: the start token, 
 the rest of its row is ``end_token`` padding.
 
 - :func:`greedy` takes the most probable token at each step.
-- :func:`beam_search` keeps the ``beam_width`` best partial sequences at each step.
+- :func:`beam_search` keeps the ``beam_width`` best partial sequences at each step, ranked
+  with GNMT's length penalty.
 - :func:`sample` draws each token at random, with temperature, top-k and nucleus (top-p)
   filtering.
+
+:func:`greedy` and :func:`beam_search` also take ``no_repeat_ngram_size``: with ``n > 0`` no
+output contains the same n-gram twice (a common remedy for the loops that small models fall into
+when they translate or summarise).
 """
 
 from seqbook.decoding._beam import beam_search, gnmt_length_penalty

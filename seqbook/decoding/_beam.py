@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from seqbook.decoding._common import (
-    LogProbFn, check_common, check_vocab, next_log_probs, require_int,
+    LogProbFn, block_repeated_ngrams, check_common, check_vocab, next_log_probs, require_int,
 )
 
 
@@ -51,6 +51,7 @@ def beam_search(
     beam_width: int,
     max_length: int,
     length_penalty: float = 0.0,
+    no_repeat_ngram_size: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Decode by keeping the ``beam_width`` best partial sequences at every step.
 
@@ -64,6 +65,13 @@ def beam_search(
     (Wu et al. 2016, :func:`gnmt_length_penalty`), where ``len(Y)`` counts the generated
     tokens including the end token. With ``length_penalty=0`` this is ``log P(Y)``, and a
     beam at least as wide as the number of distinct hypotheses finds the exact best one.
+
+    With ``no_repeat_ngram_size = n > 0`` no hypothesis contains the same n-gram twice (the
+    start token counts; the end token padding does not): a token that would complete an
+    n-gram already in the hypothesis gets log-probability -inf (Paulus et al. 2018 block
+    repeated trigrams in summaries). The end token is never blocked in a live hypothesis,
+    which has not emitted it yet, so every hypothesis can still finish. A hypothesis that is
+    left with no possible token drops out of the beam.
 
     Parameters
     ----------
@@ -80,6 +88,8 @@ def beam_search(
         The most tokens to generate after the start token.
     length_penalty : float
         GNMT's ``alpha`` >= 0; 0 ranks by the plain log-probability.
+    no_repeat_ngram_size : int
+        ``n`` >= 0: forbid repeating any n-gram in a hypothesis; 0 forbids nothing.
 
     Returns
     -------
@@ -109,10 +119,25 @@ def beam_search(
     [[0, 3, 3, 3], [0, 1, 2, 3]]
     >>> np.exp(scores).round(3).tolist()
     [[0.4, 0.25]]
+
+    N-gram blocking: a bigram model that loves ``1 2`` repeats it until ``max_length``
+    >>> loop = np.log([[0.1, 0.8, 0.05, 0.05],    # 0 is the start
+    ...                [0.05, 0.05, 0.8, 0.1],    # 1 -> 2
+    ...                [0.1, 0.7, 0.1, 0.1],      # 2 -> 1
+    ...                [0.25, 0.25, 0.25, 0.25]])  # 3 is the end token
+    >>> def looping(prefixes):
+    ...     return loop[prefixes[:, -1]]
+    >>> beam_search(looping, [0], 3, beam_width=2, max_length=6)[0][0, 0].tolist()
+    [0, 1, 2, 1, 2, 1, 2]
+    >>> seqs, scores = beam_search(looping, [0], 3, beam_width=2, max_length=6,
+    ...                            no_repeat_ngram_size=2)
+    >>> seqs[0, 0].tolist(), round(float(np.exp(scores[0, 0])), 3)  # best without a repeat
+    ([0, 1, 3, 3, 3, 3, 3], 0.08)
     """
     starts, end_token, max_length = check_common(log_prob_fn, start_tokens, end_token, max_length)
     width = require_int("beam_width", beam_width, 1)
     gnmt_length_penalty(0, length_penalty)  # checks length_penalty
+    ngram = require_int("no_repeat_ngram_size", no_repeat_ngram_size, 0)
     batch = starts.shape[0]
     seqs = np.full((batch, width, max_length + 1), end_token, dtype=np.int64)
     seqs[:, :, 0] = starts[:, None]
@@ -123,10 +148,13 @@ def beam_search(
     rank = log_p.copy()
     vocab = None
     for t in range(1, max_length + 1):
-        flat = next_log_probs(log_prob_fn, seqs[:, :, :t].reshape(batch * width, t), vocab)
+        prefixes = seqs[:, :, :t].reshape(batch * width, t)
+        flat = next_log_probs(log_prob_fn, prefixes, vocab)
         if vocab is None:
             vocab = flat.shape[1]
             check_vocab(starts, end_token, vocab)
+        if ngram:  # finished hypotheses ignore step: their end token padding is never blocked
+            flat = block_repeated_ngrams(prefixes, flat, ngram)
         step = flat.reshape(batch, width, vocab)
         # A finished hypothesis has one continuation, end_token, at no cost.
         stay = np.full((batch, width, vocab), -np.inf)

@@ -70,17 +70,64 @@ def check_vocab(starts: np.ndarray, end_token: int, vocab: int) -> None:
         )
 
 
+def block_repeated_ngrams(prefixes: np.ndarray, log_probs: np.ndarray, size: int) -> np.ndarray:
+    """``log_probs`` with -inf for every token that would repeat an n-gram of its prefix.
+
+    A token ``x`` is blocked after a prefix ``y_0 .. y_{t-1}`` when the n-gram
+    ``y_{t-n+1} .. y_{t-1} x`` (``n = size``) already occurs in the prefix. The whole row
+    counts, start token included. ``size = 0`` blocks nothing; ``size = 1`` blocks every
+    token already in the prefix.
+
+    Parameters
+    ----------
+    prefixes : numpy.ndarray of int, shape [rows, t]
+    log_probs : numpy.ndarray of float, shape [rows, vocab]
+        Next-token log-probabilities after each prefix (not modified).
+    size : int
+        The n-gram size ``n`` >= 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        A copy of ``log_probs`` with the blocked tokens at -inf.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> prefixes = np.array([[0, 4, 5, 4]])  # 4 5 occurred: after ... 4, 5 is blocked
+    >>> block_repeated_ngrams(prefixes, np.zeros((1, 6)), size=2).tolist()
+    [[0.0, 0.0, 0.0, 0.0, 0.0, -inf]]
+    >>> block_repeated_ngrams(prefixes, np.zeros((1, 6)), size=1).tolist()
+    [[-inf, 0.0, 0.0, 0.0, -inf, -inf]]
+    """
+    out = np.array(log_probs, dtype=np.float64, copy=True)
+    steps = prefixes.shape[1]
+    if size == 0 or steps < size:
+        return out  # no complete n-gram yet: nothing can repeat
+    # Every n-gram of each prefix, [rows, steps - size + 1, size]; an n-gram whose first
+    # n - 1 tokens equal the prefix's last n - 1 tokens forbids its last token next.
+    ngrams = np.lib.stride_tricks.sliding_window_view(prefixes, size, axis=1)
+    context = prefixes[:, steps - size + 1:]
+    rows, starts = np.nonzero((ngrams[:, :, : size - 1] == context[:, None, :]).all(axis=2))
+    out[rows, ngrams[rows, starts, size - 1]] = -np.inf
+    return out
+
+
 def decode_token_by_token(
     log_prob_fn: LogProbFn,
     starts: np.ndarray,
     end_token: int,
     max_length: int,
     choose: Callable[[np.ndarray], np.ndarray],
+    no_repeat_ngram_size: int = 0,
 ) -> np.ndarray:
     """The loop that greedy decoding and sampling share: one token per row per step.
 
     ``choose(log_probs[batch, vocab]) -> tokens[batch]`` picks the next tokens; rows that have
     emitted ``end_token`` keep it as padding, and the model is not called once all have.
+    With ``no_repeat_ngram_size = n > 0`` the tokens that would repeat an n-gram get
+    log-probability -inf before ``choose`` sees them (:func:`block_repeated_ngrams`); a row
+    left with no possible token ends there (``end_token``).
     """
     seqs = np.full((starts.shape[0], max_length + 1), end_token, dtype=np.int64)
     seqs[:, 0] = starts
@@ -91,6 +138,12 @@ def decode_token_by_token(
         if vocab is None:
             vocab = log_probs.shape[1]
             check_vocab(starts, end_token, vocab)
+        if no_repeat_ngram_size:
+            log_probs = block_repeated_ngrams(seqs[:, :t], log_probs, no_repeat_ngram_size)
+            # Only reachable when the model itself rules out end_token: blocking never
+            # does, since a live row has not emitted end_token yet.
+            finished |= np.isneginf(log_probs).all(axis=1)
+            log_probs[finished, end_token] = 0.0  # choose sees a distribution in every row
         chosen = np.where(finished, end_token, choose(log_probs))
         seqs[:, t] = chosen
         finished |= chosen == end_token

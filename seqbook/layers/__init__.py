@@ -6,6 +6,7 @@ be read, taken apart and compared. Every layer is registered for ``.keras`` savi
 
 from seqbook.layers.rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
 from seqbook.layers.attention import BahdanauAttention, LuongAttention
+from seqbook.layers.copy import PointerGenerator
 from seqbook.layers import transformer
 from seqbook.layers.transformer import (
     LearnedPositionEmbedding,
@@ -19,7 +20,7 @@ from seqbook.layers.transformer import (
 )
 
 __all__ = ["GRUCell", "LSTMCell", "SimpleRNNCell"]
-__all__ += ["BahdanauAttention", "LuongAttention"]
+__all__ += ["BahdanauAttention", "LuongAttention", "PointerGenerator"]
 __all__ += [
     "LearnedPositionEmbedding",
     "PositionEmbedding",

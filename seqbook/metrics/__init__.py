@@ -2,7 +2,8 @@
 or a reference implementation; and dynamic time warping, the distance of 1-NN classifiers.
 
 Plain NumPy in, plain floats out, so they score any model (Keras, statsmodels, a baseline
-written in one line) the same way.
+written in one line) the same way. BLEU, chrF and ROUGE are not written here: the
+wrappers in :mod:`seqbook.metrics.scoring` call ``sacrebleu`` and ``rouge-score``.
 """
 
 from seqbook.metrics.forecasting import (
@@ -15,6 +16,7 @@ from seqbook.metrics.forecasting import (
 )
 from seqbook.metrics.detection import auc_pr, best_f1, precision_recall_f1
 from seqbook.metrics.distances import dtw_distance, dtw_distances
+from seqbook.metrics.scoring import rouge_scores, translation_scores
 from seqbook.metrics.text import (
     character_error_rate,
     edit_distance,
@@ -36,6 +38,8 @@ __all__ = [
     "precision_recall_f1",
     "dtw_distance",
     "dtw_distances",
+    "rouge_scores",
+    "translation_scores",
     "character_error_rate",
     "edit_distance",
     "phoneme_error_rate",

@@ -10,7 +10,8 @@ XLA is decided by :func:`seqbook.runtime.use_xla`. Build them inside
 ``convolutional``         temporal convolutional networks, CNN-LSTM hybrid
 ``transformer``           the shared Transformer encoder stack and position embedding
 ``language``              neural n-gram LM, character LM, decoder-only Transformer LM, masked LM
-``seq2seq``               recurrent and Transformer encoder-decoders and their translators
+``seq2seq``               recurrent, pointer-generator and Transformer encoder-decoders
+                          and their translators
 ``timeseries``            forecasters, time-series classifiers, anomaly detectors
 ``classical_baselines``   naive, seasonal naive and ARIMA forecasts, nearest-neighbour lookup
 ``text``                  text classifier/regressor with a chosen backbone, occlusion
@@ -69,6 +70,8 @@ from seqbook.models.seq2seq import (
     Translator,
     encoder_decoder,
     inference_model,
+    PointerGeneratorTranslator,
+    pointer_generator_seq2seq,
     teacher_forcing,
     transformer_seq2seq,
 )
@@ -155,6 +158,8 @@ __all__ = [
     "ngram_windows",
     "pad_series",
     "per_character_perplexity",
+    "pointer_generator_seq2seq",
+    "PointerGeneratorTranslator",
     "PositionEmbedding",
     "quantile_threshold",
     "QuantileLoss",

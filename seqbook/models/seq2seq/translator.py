@@ -31,6 +31,11 @@ class Translator:
     log-probabilities after each prefix (``memory`` is a dictionary that lives as long as
     one ``log_prob_fn``, for a subclass that carries state from call to call).
 
+    Every source is checked before the encoder sees it, and refused with a ``ValueError``
+    when it is not a 2-D batch of integer ids, when a row is empty (all padding), when it
+    is longer than ``max_sequence_length``, or when it holds ids outside
+    ``[0, source_vocabulary_size)`` (the sign of a tokenizer that does not match the model).
+
     Example
     -------
     >>> from seqbook.models import encoder_decoder, inference_model
@@ -72,6 +77,12 @@ class Translator:
             raise ValueError(
                 f"source must hold token ids in [0, {self.source_vocabulary_size}); got values "
                 f"from {array.min()} to {array.max()}"
+            )
+        empty = np.flatnonzero((array == 0).all(axis=1))
+        if empty.size:
+            raise ValueError(
+                "source must have at least one token (not padding) in every row; rows "
+                f"{empty.tolist()[:10]} are all padding"
             )
         self._check_length("source", array.shape[1])
         return array.astype(np.int32)
@@ -145,6 +156,7 @@ class Translator:
         max_length: int,
         beam_width: int = 1,
         length_penalty: float = 0.0,
+        no_repeat_ngram_size: int = 0,
     ) -> np.ndarray:
         """Decode each source sequence: greedy for ``beam_width=1``, else beam search.
 
@@ -161,11 +173,24 @@ class Translator:
             1 for greedy decoding; more for beam search (the best hypothesis is returned).
         length_penalty : float
             GNMT's ``alpha`` for beam search (see :func:`seqbook.decoding.beam_search`).
+        no_repeat_ngram_size : int
+            ``n`` > 0 forbids any n-gram to occur twice in an output (greedy and beam);
+            0 forbids nothing.
 
         Returns
         -------
         numpy.ndarray of int64, shape [batch, max_length + 1]
             The start token, the output tokens, then ``end_token`` padding.
+
+        Example
+        -------
+        >>> from seqbook.models import encoder_decoder, inference_model
+        >>> translator = inference_model(encoder_decoder(12, 9))
+        >>> out = translator.translate([[3, 4, 5]], start_token=1, end_token=2, max_length=6,
+        ...                            beam_width=3, no_repeat_ngram_size=1)
+        >>> tokens = [t for t in out[0, 1:].tolist() if t != 2]
+        >>> len(tokens) == len(set(tokens))  # n = 1: no token twice
+        True
         """
         from seqbook import decoding
 
@@ -189,8 +214,10 @@ class Translator:
         log_prob_fn = self.log_prob_fn(source)
         starts = np.full(len(np.asarray(source)), start_token, dtype=np.int64)
         if beam_width == 1:
-            return decoding.greedy(log_prob_fn, starts, end_token, max_length)
+            return decoding.greedy(log_prob_fn, starts, end_token, max_length,
+                                   no_repeat_ngram_size=no_repeat_ngram_size)
         sequences, _ = decoding.beam_search(
-            log_prob_fn, starts, end_token, beam_width, max_length, length_penalty
+            log_prob_fn, starts, end_token, beam_width, max_length, length_penalty,
+            no_repeat_ngram_size=no_repeat_ngram_size,
         )
         return sequences[:, 0]
