@@ -28,6 +28,8 @@ from seqbook.data.pipelines import (
 )
 from seqbook.data.registry import DatasetInfo, info, list_datasets, load
 from seqbook.data.series import sunspots
+from seqbook.data.sources.bible import bible_pairs, bible_verses
+from seqbook.data.sources.manpages import manpage_pairs
 from seqbook.data.sources.sentiment import sentiment_sentences, vader_lexicon
 from seqbook.data.sources.shakespeare import shakespeare_works, work_split
 from seqbook.data.text_pairs import Vocabulary, cmudict_pairs, number_pairs, number_words, texts
@@ -35,6 +37,8 @@ from seqbook.data.tokenizers import SubwordTokenizer, train_subword_tokenizer
 from seqbook.data.word_order import word_order_sentences
 
 __all__ = [
+    "bible_pairs",
+    "bible_verses",
     "DatasetInfo",
     "Standardizer",
     "SubwordTokenizer",
@@ -44,6 +48,7 @@ __all__ = [
     "cmudict_pairs",
     "info",
     "list_datasets",
+    "manpage_pairs",
     "sentiment_sentences",
     "shakespeare_works",
     "load",

