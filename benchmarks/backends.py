@@ -19,7 +19,6 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 
 RUNS = {
     "tensorflow": {"KERAS_BACKEND": "tensorflow", "SEQBOOK_XLA": "auto"},
@@ -34,17 +33,7 @@ def _measure() -> dict:
     import keras
     import numpy as np
 
-    from seqbook import models
-
-    class Timer(keras.callbacks.Callback):
-        def on_train_begin(self, logs=None):
-            self.seconds = []
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.seconds.append(time.perf_counter() - self.start)
+    from seqbook import callbacks, models
 
     builders = {
         "lstm": lambda: models.recurrent_forecaster(WINDOW, FEATURES, units=64, cell="lstm"),
@@ -61,7 +50,7 @@ def _measure() -> dict:
     for name, build in builders.items():
         keras.utils.set_random_seed(0)
         model = build()
-        timer = Timer()
+        timer = callbacks.EpochTimer()
         model.fit(x, y, batch_size=BATCH, epochs=EPOCHS, verbose=0, callbacks=[timer])
         results[name] = {
             "first_epoch_ms_per_step": 1000 * timer.seconds[0] / steps,
