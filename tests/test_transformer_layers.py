@@ -31,12 +31,20 @@ def _np(x):
     return keras.ops.convert_to_numpy(x)
 
 
+# Keras' own MultiHeadAttention fails under JAX when value_dim != key_dim (Keras 3.15: it calls
+# jax.nn.dot_product_attention, which wants equal head sizes for keys and values); ours runs.
+KERAS_MHA_VALUE_DIM_BROKEN = pytest.mark.skipif(
+    keras.backend.backend() == "jax", reason="Keras' MultiHeadAttention with value_dim != key_dim "
+    "fails under JAX (jax.nn.dot_product_attention needs equal head sizes)")
+
+
+@KERAS_MHA_VALUE_DIM_BROKEN
 def test_mha_weight_layout_matches_keras():
     ours, theirs = _copied_mha(value_dim=6, query_dim=8, source_dim=5)
     assert [w.shape for w in ours.get_weights()] == [w.shape for w in theirs.get_weights()]
 
 
-@pytest.mark.parametrize("value_dim", [None, 6])
+@pytest.mark.parametrize("value_dim", [None, pytest.param(6, marks=KERAS_MHA_VALUE_DIM_BROKEN)])
 def test_mha_equals_keras_cross_and_self_attention(value_dim):
     ours, theirs = _copied_mha(value_dim=value_dim, source_dim=5)
     q, s = _x(3, 6, 8, seed=3), _x(3, 4, 5, seed=4)
