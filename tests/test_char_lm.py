@@ -74,7 +74,9 @@ def test_char_lm_learns_a_tiny_corpus():
     ids = models.character_ids(texts, VOCABULARY)
     x, y = models.next_token_windows(ids, sequence_length=16, stride=4)
     lm = models.char_lm(len(VOCABULARY), units=32, embedding_dim=8, learning_rate=2e-2)
-    loss = lm.fit(x, y, batch_size=32, epochs=8, verbose=0).history["loss"]
+    # 12 epochs: the same seed draws other initial weights on each backend, and the slower
+    # of the two (JAX: 2.34 -> 0.12 in 12 epochs, TensorFlow 2.30 -> 0.02) still passes.
+    loss = lm.fit(x, y, batch_size=32, epochs=12, verbose=0).history["loss"]
     assert loss[-1] < 0.3 * loss[0], loss
     # Within a text every next character is certain once the direction is known.
     assert models.bits_per_character(lm, ["abcdefgh" * 8], VOCABULARY, context=16) < 0.5

@@ -8,10 +8,8 @@ from hmmlearn import hmm as hmmlearn_hmm
 from seqbook.classical import HMM, HMMLayer, hmm_model
 from seqbook.data.generators import CASINO
 
-# The HMM computes in float64, except on JAX without JAX_ENABLE_X64, where it is float32
-# (see HMM's Notes): the comparisons with hmmlearn (float64) allow for that.
-FLOAT64 = keras.ops.convert_to_tensor(np.zeros(1), dtype="float64").dtype == "float64"
-RTOL, ATOL = (1e-12, 1e-6) if FLOAT64 else (1e-6, 1e-5)
+# The HMM computes in float64 on every backend (on JAX it turns on 64-bit mode for itself).
+RTOL, ATOL = 1e-12, 1e-6
 
 
 def _reference(model: HMM):
@@ -52,7 +50,7 @@ def test_matches_hmmlearn_on_random_models_with_variable_lengths(seed):
         # Equal paths, or (on an exact tie between two paths) paths of equal probability.
         same = np.array_equal(paths[i, :n], ref_path)
         path_log_prob = _path_log_prob(model, paths[i, :n], sequence)
-        assert same or abs(path_log_prob - ref_log_prob) < (1e-9 if FLOAT64 else 1e-4)
+        assert same or abs(path_log_prob - ref_log_prob) < 1e-9
         np.testing.assert_allclose(path_log_prob, ref_log_prob, rtol=RTOL, atol=1e-6)
         assert np.all(paths[i, n:] == -1) and np.all(posteriors[i, n:] == 0)
     # One sequence at a time gives the [T, K] shapes and the same numbers as the batch.
@@ -136,3 +134,13 @@ def test_gradient_ascent_increases_the_likelihood():
 def test_bad_input_is_named(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.skipif(keras.backend.backend() != "jax", reason="JAX's 64-bit mode only")
+def test_float64_on_jax_stays_inside_the_hmm():
+    import jax
+
+    default = jax.config.jax_enable_x64
+    HMM.random(2, 3, seed=0).log_likelihood([0, 1, 2])
+    assert jax.config.jax_enable_x64 == default  # the rest of the program keeps JAX's setting
+    assert keras.ops.ones(1).dtype == "float32"
