@@ -5,6 +5,7 @@ Colab and nbval). These tests fail when one side of a pair is edited alone, when
 carries outputs, or when a chapter drops a part of the chapter skeleton.
 """
 
+import os
 import pathlib
 import re
 
@@ -131,6 +132,38 @@ def test_one_repository_url_for_config_and_install_cells():
         install_cell = next(c for c in cells if c.cell_type == "code").source
         urls = set(re.findall(r"git\+(https://[^\s\"']+)", install_cell))
         assert urls == {url}, (source.name, urls)
+
+
+def _install_cell(source) -> str:
+    return next(c for c in jupytext.read(source).cells if c.cell_type == "code").source
+
+
+def test_every_chapter_has_the_same_install_cell():
+    cells = {_install_cell(source) for source in NOTEBOOK_SOURCES}
+    assert len(cells) == 1, "edit the install cell of every chapter at once"
+
+
+@pytest.mark.parametrize("tpu", [False, True], ids=["cpu-gpu", "tpu"])
+def test_install_cell_picks_jax_and_its_tpu_extra_on_a_tpu(tpu, monkeypatch):
+    """Run the cell as Colab would, with pip replaced by a recorder."""
+    import subprocess
+    import sys
+    import types
+
+    calls = []
+    monkeypatch.setattr(subprocess, "run", lambda args, check: calls.append(args))
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    if tpu:
+        monkeypatch.setenv("TPU_ACCELERATOR_TYPE", "v5litepod-1")
+    else:
+        monkeypatch.delenv("TPU_ACCELERATOR_TYPE", raising=False)
+    exec(_install_cell(NOTEBOOK_SOURCES[0]), {})
+    [args] = calls
+    package = args[-1]
+    url = CONFIG["repository"]["url"]
+    assert package == f"seqbook[{'data,tpu' if tpu else 'data'}] @ git+{url}"
+    assert os.environ.get("KERAS_BACKEND") == ("jax" if tpu else None)
 
 
 def test_book_config_settings():
