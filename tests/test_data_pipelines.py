@@ -141,3 +141,22 @@ def test_word_order_task_is_deterministic_balanced_and_order_only():
     assert any(len(found) == 2 for found in by_bag.values())
     with pytest.raises(ValueError, match="n must be"):
         data.word_order_sentences(0)
+
+
+def test_two_processes_building_the_same_set_share_one_build(tmp_path):
+    """The first build of a TFDS set is serialised across processes (a lock in the cache)."""
+    import os
+    import subprocess
+    import sys
+
+    count = ("from seqbook import data; "
+             "print(sum(1 for _ in data.load('number_translation', split='train', "
+             "max_number=5000)))")
+    env = {**os.environ, "SEQBOOK_DATA_DIR": str(tmp_path), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    runs = [subprocess.Popen([sys.executable, "-c", count], env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    for run, (out, err) in zip(runs, outputs):
+        assert run.returncode == 0, err[-2000:]
+    counts = {out.split()[-1] for out, _ in outputs}
+    assert len(counts) == 1 and int(counts.pop()) > 200, outputs

@@ -85,7 +85,7 @@ def load_built(
         version=builder_cls.VERSION,
         description=f"seqbook options {dict(options)}",
     )
-    with _quiet_build():
+    with _build_lock(builder_cls.name), _quiet_build():
         return tfds.load(
             builder_cls.name,
             split="train+validation+test" if split == "all" else split,
@@ -94,6 +94,28 @@ def load_built(
             download=True,
             try_gcs=False,
         )
+
+
+@contextlib.contextmanager
+def _build_lock(name: str) -> Iterator[None]:
+    """Let one process at a time build ``name`` in the shared cache; the others then read it.
+
+    Two processes on one cache (two notebooks, or the TensorFlow and JAX test runs side by
+    side) would otherwise both build the same set, and the second to finish fails to move
+    its copy onto the first's. An advisory ``flock`` on a file in the cache serialises the
+    builds; reading an already built set waits only while a build is in progress.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; concurrent first builds are the user's to avoid
+        yield
+        return
+    with open(data_dir() / f".{name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextlib.contextmanager
