@@ -25,6 +25,8 @@ def group_of(classname: str) -> str:
         return "chapter " + classname.removeprefix("book.").removesuffix(".ipynb").replace(".", "/")
     if classname == "tests.test_book_site":
         return "site build (not executing)"
+    if classname == "tests.test_site_browser":
+        return "site in a browser (every page, desktop and phone)"
     if classname.startswith("seqbook"):
         return "docstring examples (seqbook/)"
     return "unit tests: " + classname.removeprefix("tests.").split(".")[-1]

@@ -6,52 +6,14 @@ broken reference, a missing bibliography key or a malformed directive still fail
 `make book` is the full build that executes every chapter.
 """
 
-import pathlib
 import re
 
-import pytest
 import yaml
-from jupyter_book.sphinx import build_sphinx
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-CONFIG_SUPPRESSED = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"][
-    "suppress_warnings"
-]
-
-
-def _chapters() -> list[str]:
-    """The notebook chapters in the table of contents (pages like the API reference excluded)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [entry["file"] for part in toc["parts"] for entry in part["chapters"]]
-    return [f for f in files if "kernelspec:" in (ROOT / f"{f}.md").read_text()]
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> pathlib.Path:
-    if not (ROOT / "_vendor" / "mathjax" / "tex-chtml.js").is_file():
-        pytest.fail("MathJax for the site is not fetched yet: run `make venv` once (npm, pinned)")
-    out = tmp_path_factory.mktemp("site")
-    result = build_sphinx(
-        ROOT,
-        out / "html",
-        noconfig=True,
-        path_config=str(ROOT / "_config.yml"),
-        confoverrides={
-            "external_toc_path": (ROOT / "_toc.yml").as_posix(),
-            "nb_execution_mode": "off",
-            "latex_individualpages": False,  # jupyter-book expects this CLI key
-            # Without execution no glued value exists: tests/test_project_files.py checks
-            # that each quoted key is glued by its chapter, and `make book` renders them.
-            "suppress_warnings": CONFIG_SUPPRESSED + ["mystnb.glue"],
-        },
-        doctreedir=out / ".doctrees",
-        warningiserror=True,
-        keep_going=True,
-        freshenv=True,
-        quiet=True,
-    )
-    assert result == 0, "the book build failed or warned; run `make book` to see why"
-    return out / "html"
+# `site`: the non-executing build (tests/site_fixture.py), built once per test run and
+# shared with tests/test_site_browser.py.
+from site_fixture import ROOT, site  # noqa: F401  (a fixture)
+from site_fixture import chapters as _chapters
 
 
 def test_every_chapter_page_is_built(site):
