@@ -344,36 +344,7 @@ CHECKS = {"console": _console_problems, "math": _math_problems, "overflow": _ove
 # the "page: problem" lines it causes, why). Each has its own strict xfail test below, so it
 # stays visible and fails (XPASS) once fixed: then delete its entry. The checks themselves
 # still fail on any other problem.
-KNOWN_DEFECTS = {
-    "thebe-config-script-twice": (
-        "console", r"Identifier 'THEBE_JS_URL' has already been declared",
-        "every page has sphinx-thebe's inline config script twice (sphinx-thebe 0.3.1 on "
-        "Sphinx 7.4.7; an empty Sphinx project with only sphinx_thebe shows it too), so the "
-        "second throws 'Identifier THEBE_JS_URL has already been declared'"),
-    "theme-mode-unset": (
-        "console", r"Got invalid theme mode: \. Resetting to auto",
-        "pydata-sphinx-theme 0.17.1 logs 'Got invalid theme mode' on a reader's first page "
-        "(empty localStorage) because no default_mode is set (html_context default_mode)"),
-    "api-docstring-dollar-math": (
-        "math", r"^book/api\.html: raw TeX",
-        "the API page shows raw $$ s = frac{x}{sqrt{x^2 + alpha}} ... $$ and $v_i$: the "
-        "docstring of seqbook.classical.lexicon.lexicon_score uses MyST $ math in reST "
-        "(use .. math:: and :math:)"),
-    "api-signatures-overflow": (
-        "overflow", r"^book/api\.html: ",
-        "at 375 px the API page is ~755 px wide: long signatures (dt.sig > em.sig-param) "
-        "do not wrap"),
-    "genindex-table-overflow": (
-        "overflow", r"^genindex\.html: ",
-        "at 375 px genindex.html is ~760 px wide: table.indextable.genindextable does not fit"),
-    "summarization-title-overflow": (
-        "overflow", r"^book/applications/summarization\.html: ",
-        "at 375 px the summarization chapter's h1 (its a.headerlink) sticks out 2 px"),
-    "pretraining-inline-code-overflow": (
-        "overflow", r"^book/neural/pretraining-and-llms\.html: ",
-        "at 375 px a long inline literal in a numbered list (ol > li > p > code.literal, "
-        "347 px) sticks out 20 px in the pretraining chapter"),
-}
+KNOWN_DEFECTS = {}
 
 
 def _unexplained(check: str, problems: list[str]) -> list[str]:

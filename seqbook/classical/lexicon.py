@@ -71,10 +71,12 @@ def lexicon_score(
 ) -> float:
     """Score one text: negation-aware sum of valences, normalised into ``(-1, 1)``.
 
-    $$ s = \\frac{x}{\\sqrt{x^2 + \\alpha}}, \\qquad x = \\sum_i c_i v_i, $$
+    .. math::
 
-    with $v_i$ the valence of the $i$-th lexicon word and $c_i = -0.74$ when one of the
-    ``negation_window`` tokens before it is a negation, else 1.
+        s = \\frac{x}{\\sqrt{x^2 + \\alpha}}, \\qquad x = \\sum_i c_i v_i,
+
+    with :math:`v_i` the valence of the :math:`i`-th lexicon word and :math:`c_i = -0.74`
+    when one of the ``negation_window`` tokens before it is a negation, else 1.
 
     Parameters
     ----------
