@@ -10,6 +10,9 @@ profile's sizes) train on the same data under
 each in its own process (a process has one backend). For each it reports the first epoch
 (tracing and compiling included) and the median of the following epochs, per training step,
 and the ratios to TensorFlow's default. Run: ``python benchmarks/backends.py`` (about 2 min).
+
+``--decode`` times greedy decoding instead (the translators of a small Transformer and a GRU
+encoder-decoder, 200 sources, 7 steps): the first call, which compiles on JAX, and a repeat.
 """
 
 from __future__ import annotations
@@ -60,13 +63,55 @@ def _measure() -> dict:
     return results
 
 
-def main() -> None:
+def _measure_decoding() -> dict:
+    """In this process's backend: seconds of a first and a repeated greedy decode."""
+    import time
+
+    import numpy as np
+
+    from seqbook import models
+
+    sources = np.random.default_rng(0).integers(3, 12, size=(200, 5)).astype("int32")
+    builders = {
+        "transformer": lambda: models.transformer_seq2seq(
+            12, 12, hidden_dim=32, num_heads=4, intermediate_dim=64),
+        "gru seq2seq": lambda: models.encoder_decoder(12, 12),
+    }
+    results = {}
+    for name, build in builders.items():
+        translator = models.inference_model(build())
+        seconds = []
+        for _ in range(2):
+            start = time.perf_counter()
+            translator.translate(sources, start_token=1, end_token=2, max_length=7)
+            seconds.append(time.perf_counter() - start)
+        results[name] = {"first_s": seconds[0], "repeat_s": seconds[1]}
+    return results
+
+
+def _run_workers(flag: str) -> dict:
     measured = {}
     for run, settings in RUNS.items():
+        if flag == "--decode-worker" and run == "tensorflow+xla":
+            continue  # the translators do not go through compile(): XLA does not apply
         env = {**os.environ, **settings, "TF_CPP_MIN_LOG_LEVEL": "3"}
-        out = subprocess.run([sys.executable, __file__, "--worker"], env=env, check=True,
+        out = subprocess.run([sys.executable, __file__, flag], env=env, check=True,
                              capture_output=True, text=True).stdout
         measured[run] = json.loads(out.strip().splitlines()[-1])
+    return measured
+
+
+def decode_main() -> None:
+    measured = _run_workers("--decode-worker")
+    print("greedy decoding of 200 sources, 7 steps: seconds (first call, then a repeat)")
+    for model in measured["tensorflow"]:
+        for run, results in measured.items():
+            r = results[model]
+            print(f"{model:<14}{run:<12}{r['first_s']:>8.2f} s first{r['repeat_s']:>8.2f} s repeat")
+
+
+def main() -> None:
+    measured = _run_workers("--worker")
     print(f"{EXAMPLES} windows of {WINDOW}x{FEATURES}, batch {BATCH}, {EPOCHS} epochs; "
           "ms per training step (ratio to tensorflow)")
     print(f"{'model':<12}{'run':<16}{'first epoch':>20}{'steady':>20}")
@@ -84,5 +129,9 @@ def main() -> None:
 if __name__ == "__main__":
     if sys.argv[1:] == ["--worker"]:
         print(json.dumps(_measure()))
+    elif sys.argv[1:] == ["--decode-worker"]:
+        print(json.dumps(_measure_decoding()))
+    elif sys.argv[1:] == ["--decode"]:
+        decode_main()
     else:
         main()

@@ -146,8 +146,8 @@ def encoder_decoder(
     ...                         attention="luong")
     >>> source = np.array([[3, 4, 5, 0]])             # 0 = padding
     >>> target_in = np.array([[1, 6, 7]])             # 1 = start token
-    >>> model({"source": source, "target_in": target_in}).shape
-    TensorShape([1, 3, 9])
+    >>> tuple(model({"source": source, "target_in": target_in}).shape)
+    (1, 3, 9)
     """
     require_positive(
         source_vocabulary_size=source_vocabulary_size,
@@ -388,12 +388,8 @@ class Seq2SeqTranslator(Translator):
             GRU, two for an LSTM: the context vector that starts the decoder) and ``mask``.
         """
         source = self._check_source(source)
-        outputs, *states = self._encoder(source, training=False)
-        return EncoderState(
-            keras.ops.convert_to_numpy(outputs),
-            [keras.ops.convert_to_numpy(s) for s in states],
-            source != 0,
-        )
+        outputs, *states = self._infer(self._encoder, source)
+        return EncoderState(outputs, list(states), source != 0)
 
     def _next_log_probs(
         self, encoded: EncoderState, prefixes: Any, memory: dict[tuple[int, bytes], tuple]
@@ -417,13 +413,12 @@ class Seq2SeqTranslator(Translator):
                 tokens = prefixes[:, -1:]
             else:  # the simple path
                 states, tokens = [tile(s) for s in encoded.states], prefixes
-        probs, *final = self._decoder(
-            [tokens, tile(encoded.outputs), tile(encoded.mask), *states], training=False
+        probs, *final = self._infer(
+            self._decoder, [tokens, tile(encoded.outputs), tile(encoded.mask), *states]
         )
-        final = [keras.ops.convert_to_numpy(f) for f in final]
         memory.clear()  # the next call extends this one's prefixes
         memory.update((key, tuple(f[i] for f in final)) for i, key in enumerate(keys))
-        return self._log_probs(keras.ops.convert_to_numpy(probs[:, -1]))
+        return self._log_probs(probs[:, -1])
 
     def attention_weights(self, source: Any, target_in: Any) -> np.ndarray:
         """The attention weights of the teacher-forced pass, ``[batch, T, S]``.

@@ -413,8 +413,7 @@ class TransformerTranslator(Translator):
         ((1, 3, 16), [[True, True, False]])
         """
         source = self._check_source(source)
-        outputs = self._encoder(source, training=False)
-        return TransformerEncoded(keras.ops.convert_to_numpy(outputs), source != 0)
+        return TransformerEncoded(self._infer(self._encoder, source), source != 0)
 
     def _next_log_probs(self, encoded: TransformerEncoded, prefixes: Any,
                         memory: dict) -> np.ndarray:
@@ -425,8 +424,18 @@ class TransformerTranslator(Translator):
         outputs, mask = encoded.outputs, encoded.mask
         if repeat > 1:
             outputs, mask = np.repeat(outputs, repeat, axis=0), np.repeat(mask, repeat, axis=0)
-        probs = self._decoder([prefixes, outputs, mask], training=False)
-        return self._log_probs(keras.ops.convert_to_numpy(probs[:, -1]))
+        steps = prefixes.shape[1]
+        if keras.backend.backend() == "jax":
+            # JAX compiles one decoder pass per prefix length: pad the prefix to the next
+            # power of two, so that a decode of n steps compiles about log2(n) passes. The
+            # decoder is causal, so the padding after the prefix cannot change position
+            # steps - 1, the one read.
+            width = 1 << (steps - 1).bit_length()
+            if self.max_sequence_length is not None:
+                width = min(width, self.max_sequence_length)
+            prefixes = np.pad(prefixes, ((0, 0), (0, width - steps)))
+        probs = self._infer(self._decoder, [prefixes, outputs, mask])
+        return self._log_probs(probs[:, steps - 1])
 
     def cross_attention_weights(self, source: Any, target_in: Any) -> np.ndarray:
         """The last decoder block's cross-attention weights, ``[batch, heads, T, S]``.
