@@ -13,6 +13,15 @@ MATHJAX         := _vendor/mathjax/tex-chtml.js
 export SEQBOOK_PROFILE ?= cpu
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
+# `make test` runs pytest twice at once (the two cores are rarely both busy with one run):
+# everything under TensorFlow, and under JAX every unit test and docstring example of the
+# package plus one recurrent and one Transformer chapter end to end. The JAX run leaves out
+# what does not depend on the backend (the site, its browser check, the project files), and
+# tests/test_backends.py drives its JAX half from the TensorFlow run.
+JAX_TESTS := seqbook tests book/neural/seq2seq.ipynb book/neural/transformers.ipynb \
+	--ignore=tests/test_book_site.py --ignore=tests/test_site_browser.py \
+	--ignore=tests/test_project_files.py
+
 .PHONY: book test venv sync clean
 
 book: $(STAMP) $(MATHJAX)  ## build the site, executing every chapter offline on the CPU
@@ -20,7 +29,15 @@ book: $(STAMP) $(MATHJAX)  ## build the site, executing every chapter offline on
 	@echo "The site is at $(CURDIR)/_build/html/index.html"
 
 test: $(STAMP) $(MATHJAX)  ## unit tests, every notebook through nbval, and a non-executing book build
-	$(BIN)/python -m pytest
+	@mkdir -p _build
+	@echo "make test: the JAX run goes on beside the TensorFlow run; its log is _build/test-jax.log"
+	@KERAS_BACKEND=jax PYTEST_ADDOPTS="$$JAX_PYTEST_ADDOPTS" $(BIN)/python -m pytest $(JAX_TESTS) \
+		> _build/test-jax.log 2>&1 & jax=$$!; \
+	$(BIN)/python -m pytest; tensorflow=$$?; \
+	wait $$jax; jax=$$?; \
+	echo; echo "==== the JAX run (KERAS_BACKEND=jax), from _build/test-jax.log"; \
+	if [ $$jax = 0 ]; then tail -n 25 _build/test-jax.log; else cat _build/test-jax.log; fi; \
+	exit $$(( tensorflow != 0 || jax != 0 ))
 
 venv: $(STAMP) $(MATHJAX)  ## only create/update .venv (then: .venv/bin/jupyter lab)
 
