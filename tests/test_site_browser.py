@@ -47,9 +47,8 @@ DESKTOP = {"width": 1280, "height": 900}
 SEARCHES = {"Viterbi": "book/foundations/hmm.html", "BLEU": "book/applications/machine-translation.html"}
 MATH_CHAPTER = "book/foundations/hmm"
 
-# Runs in the page once it has loaded: waits for MathJax and the images, then reports what the
-# tests check. `describe` names an element by a short CSS-like selector for the messages.
-INSPECT = """async () => {
+# Names an element by a short CSS-like selector, for the messages (used by both scripts below).
+DESCRIBE = """
   const describe = (el) => {
     const parts = [];
     for (let e = el; e && e.nodeType === 1 && parts.length < 4; e = e.parentElement) {
@@ -60,6 +59,11 @@ INSPECT = """async () => {
     }
     return parts.join(' > ');
   };
+"""
+
+# Runs in the page once it has loaded: waits for MathJax and the images, then reports what the
+# tests check.
+INSPECT = """async () => {""" + DESCRIBE + """
   const timeout = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
     await Promise.race([MathJax.startup.promise, timeout(20000)]);
@@ -104,17 +108,7 @@ INSPECT = """async () => {
   };
 }"""
 
-OVERFLOW = """async () => {
-  const describe = (el) => {
-    const parts = [];
-    for (let e = el; e && e.nodeType === 1 && parts.length < 4; e = e.parentElement) {
-      let s = e.tagName.toLowerCase();
-      if (e.id) { parts.unshift(s + '#' + e.id); break; }
-      if (e.classList.length) s += '.' + [...e.classList].slice(0, 3).join('.');
-      parts.unshift(s);
-    }
-    return parts.join(' > ');
-  };
+OVERFLOW = """async () => {""" + DESCRIBE + """
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
   const root = document.scrollingElement;
   const width = root.clientWidth;
