@@ -153,17 +153,26 @@ def test_install_cell_picks_jax_and_its_tpu_extra_on_a_tpu(tpu, monkeypatch):
     calls = []
     monkeypatch.setattr(subprocess, "run", lambda args, check: calls.append(args))
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
-    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    # The cell writes os.environ: give it a copy, so that KERAS_BACKEND=jax cannot leak into
+    # this process and the notebook kernels it starts later.
+    environ = {k: v for k, v in os.environ.items()
+               if k not in ("KERAS_BACKEND", "TPU_ACCELERATOR_TYPE")}
     if tpu:
-        monkeypatch.setenv("TPU_ACCELERATOR_TYPE", "v5litepod-1")
-    else:
-        monkeypatch.delenv("TPU_ACCELERATOR_TYPE", raising=False)
+        environ["TPU_ACCELERATOR_TYPE"] = "v5litepod-1"
+    monkeypatch.setattr(os, "environ", environ)
     exec(_install_cell(NOTEBOOK_SOURCES[0]), {})
     [args] = calls
     package = args[-1]
     url = CONFIG["repository"]["url"]
     assert package == f"seqbook[{'data,tpu' if tpu else 'data'}] @ git+{url}"
-    assert os.environ.get("KERAS_BACKEND") == ("jax" if tpu else None)
+    assert environ.get("KERAS_BACKEND") == ("jax" if tpu else None)
+
+
+def test_no_test_leaves_another_backend_behind():
+    """Runs after the install-cell tests: the kernels nbval starts inherit this environment."""
+    import keras
+
+    assert os.environ.get("KERAS_BACKEND", "tensorflow") == keras.backend.backend()
 
 
 def test_book_config_settings():
