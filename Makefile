@@ -12,32 +12,48 @@ MATHJAX_CACHE   := $(VENV)/downloads
 MATHJAX         := _vendor/mathjax/tex-chtml.js
 export SEQBOOK_PROFILE ?= cpu
 export TF_CPP_MIN_LOG_LEVEL ?= 2
+# `make book` and `make test` print one line per chapter (and test file); the whole output of
+# jupyter-book and pytest goes to a log under _build/logs/, whose path they print.
+QUIETLY := $(BIN)/python tools/quietly.py
 
-# `make test` runs pytest twice at once (the two cores are rarely both busy with one run):
-# everything under TensorFlow, and under JAX every unit test and docstring example of the
-# package plus one recurrent and one Transformer chapter end to end. The JAX run leaves out
-# what does not depend on the backend (the site, its browser check, the project files), and
-# tests/test_backends.py drives its JAX half from the TensorFlow run.
+# `make test` keeps the two cores busy with two jobs of about the same length:
+# 1. under TensorFlow, every unit test and docstring example and every chapter but those of
+#    SIDE_CHAPTERS;
+# 2. beside it, under JAX, every unit test and docstring example of the package, the round trip
+#    of every builder between the two backends (tests/test_backends.py), and one recurrent and
+#    one Transformer chapter end to end; then, under TensorFlow, the chapters of SIDE_CHAPTERS.
+# The JAX run leaves out what does not depend on the backend (the site, its browser check, the
+# project files). Plain `pytest` still runs everything under TensorFlow, in one process.
 JAX_TESTS := seqbook tests book/neural/seq2seq.ipynb book/neural/transformers.ipynb \
 	--ignore=tests/test_book_site.py --ignore=tests/test_site_browser.py \
 	--ignore=tests/test_project_files.py
+# Chosen so that both jobs end at about the same time (benchmarks/ci_breakdown.py).
+SIDE_CHAPTERS := book/applications/time-series-forecasting.ipynb
+TENSORFLOW_TESTS := --ignore=tests/test_backends.py $(addprefix --ignore=,$(SIDE_CHAPTERS))
 
 .PHONY: book test venv sync clean
 
 book: $(STAMP) $(MATHJAX)  ## build the site, executing every chapter offline on the CPU
-	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	@$(QUIETLY) book --log _build/logs/book.log -- \
+		$(BIN)/jupyter-book build . --warningiserror --keep-going
 	@echo "The site is at $(CURDIR)/_build/html/index.html"
 
 test: $(STAMP) $(MATHJAX)  ## unit tests, every notebook through nbval, and a non-executing book build
-	@mkdir -p _build
-	@echo "make test: the JAX run goes on beside the TensorFlow run; its log is _build/test-jax.log"
-	@KERAS_BACKEND=jax PYTEST_ADDOPTS="$$JAX_PYTEST_ADDOPTS" $(BIN)/python -m pytest $(JAX_TESTS) \
-		> _build/test-jax.log 2>&1 & jax=$$!; \
-	$(BIN)/python -m pytest; tensorflow=$$?; \
-	wait $$jax; jax=$$?; \
-	echo; echo "==== the JAX run (KERAS_BACKEND=jax), from _build/test-jax.log"; \
-	if [ $$jax = 0 ]; then tail -n 25 _build/test-jax.log; else cat _build/test-jax.log; fi; \
-	exit $$(( tensorflow != 0 || jax != 0 ))
+	@mkdir -p _build/logs
+	@echo "make test: one line per test file and chapter of the TensorFlow run; the second job"
+	@echo "(JAX, then the side chapters) goes on beside it and its lines come at the end"
+	@( KERAS_BACKEND=jax PYTEST_ADDOPTS="$$JAX_PYTEST_ADDOPTS" $(QUIETLY) pytest \
+		--log _build/logs/test-jax.log -- $(BIN)/python -m pytest -v $(JAX_TESTS); jax=$$?; \
+	  KERAS_BACKEND=tensorflow PYTEST_ADDOPTS="$$SIDE_PYTEST_ADDOPTS" $(QUIETLY) pytest \
+		--log _build/logs/test-side-chapters.log -- $(BIN)/python -m pytest -v $(SIDE_CHAPTERS); \
+	  side=$$?; exit $$(( jax != 0 || side != 0 )) ) > _build/logs/test-beside.report 2>&1 & \
+	beside=$$!; \
+	$(QUIETLY) pytest --log _build/logs/test-tensorflow.log -- \
+		$(BIN)/python -m pytest -v $(TENSORFLOW_TESTS); tensorflow=$$?; \
+	wait $$beside; beside=$$?; \
+	echo; echo "==== the second job: the JAX run, then $(words $(SIDE_CHAPTERS)) chapter(s) under TensorFlow"; \
+	cat _build/logs/test-beside.report; \
+	exit $$(( tensorflow != 0 || beside != 0 ))
 
 venv: $(STAMP) $(MATHJAX)  ## only create/update .venv (then: .venv/bin/jupyter lab)
 
@@ -45,6 +61,7 @@ sync: $(STAMP)  ## re-pair every chapter .md with its .ipynb after an edit
 	find book -name '*.md' -exec grep -l '^kernelspec:' {} + | xargs $(BIN)/jupytext --sync
 
 $(STAMP): pyproject.toml
+	@echo "Creating .venv and installing seqbook with its test tools (a few minutes, once)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
