@@ -2,14 +2,18 @@
 
 :func:`glue` records a number computed in a chapter so that the prose can quote it
 (myst-nb's ``{glue:text}`` role): the text then always matches the run that produced the page,
-in the CPU profile and in the accelerator profile alike.
+in the CPU profile and in the accelerator profile alike. :func:`headline` records the one
+result a chapter stands on, next to its baseline, for the book's page of all results
+(``book/results.md``, which quotes each chapter's keys).
 """
 
 from __future__ import annotations
 
+import math
+import numbers
 from typing import TypeVar
 
-__all__ = ["glue"]
+__all__ = ["glue", "headline"]
 
 _T = TypeVar("_T")
 
@@ -56,3 +60,78 @@ def glue(name: str, value: _T) -> _T:
             return value
         myst_glue(name, value, display=False)
     return value
+
+
+def headline(
+    *,
+    metric: str,
+    model: str,
+    score: float,
+    baseline: str,
+    baseline_score: float,
+    higher_is_better: bool,
+    fmt: str = ".3f",
+) -> dict[str, str]:
+    """Record a chapter's headline result and its baseline for the book's results page.
+
+    Glues five keys, all text: ``headline_metric`` (the measure, with its split and which
+    direction is better), ``headline_model``, ``headline_score``, ``headline_baseline`` and
+    ``headline_baseline_score``, the scores written with ``fmt``. The results page
+    (``book/results.md``) quotes them from every chapter, so it always shows the last run.
+
+    Parameters
+    ----------
+    metric : str
+        What is measured and on what, e.g. ``"accuracy, test split, mean of 3 seeds"``.
+    model : str
+        The chapter's model, as the chapter names it.
+    score : float
+        The model's score.
+    baseline : str
+        The baseline it is compared with (the strongest simple one in the chapter).
+    baseline_score : float
+        The baseline's score on the same data.
+    higher_is_better : bool
+        The direction of ``metric``.
+    fmt : str
+        A Python format spec for both scores (default ``".3f"``).
+
+    Returns
+    -------
+    dict
+        The five glued texts, by key.
+
+    Raises
+    ------
+    ValueError
+        If a name is empty, a score is not a finite number or ``fmt`` does not format one.
+
+    Example
+    -------
+    >>> headline(metric="accuracy, test split", model="LSTM", score=0.912,
+    ...          baseline="majority class", baseline_score=0.5, higher_is_better=True)["headline_score"]
+    '0.912'
+    """
+    for name, text in (("metric", metric), ("model", model), ("baseline", baseline)):
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"{name} must be a non-empty string, got {text!r}")
+    for name, value in (("score", score), ("baseline_score", baseline_score)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(
+            float(value)
+        ):
+            raise ValueError(f"{name} must be a finite number, got {value!r}")
+    try:
+        format(0.0, fmt)
+    except ValueError as error:
+        raise ValueError(f"fmt must be a format spec for a number, got {fmt!r}") from error
+    direction = "higher" if higher_is_better else "lower"
+    texts = {
+        "headline_metric": f"{metric} ({direction} is better)",
+        "headline_model": model,
+        "headline_score": format(float(score), fmt),
+        "headline_baseline": baseline,
+        "headline_baseline_score": format(float(baseline_score), fmt),
+    }
+    for key, text in texts.items():
+        glue(key, text)
+    return texts

@@ -51,9 +51,10 @@ def _build(tmp_path_factory) -> pathlib.Path:
             "external_toc_path": (ROOT / "_toc.yml").as_posix(),
             "nb_execution_mode": "off",
             "latex_individualpages": False,  # jupyter-book expects this CLI key
-            # Without execution no glued value exists: tests/test_project_files.py checks
-            # that each quoted key is glued by its chapter, and `make book` renders them.
-            "suppress_warnings": CONFIG_SUPPRESSED + ["mystnb.glue"],
+            # Without execution no glued value exists, in a chapter or pasted from one into
+            # the results page: tests/test_project_files.py checks that each quoted key is
+            # glued by its chapter, and `make book` renders them.
+            "suppress_warnings": CONFIG_SUPPRESSED + ["mystnb.glue", "mystnb.glue_ref"],
         },
         doctreedir=out / ".doctrees",
         warningiserror=True,

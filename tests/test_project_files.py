@@ -98,8 +98,34 @@ def test_every_glued_number_is_computed_in_its_chapter(source):
               for key in GLUE_ROLE.findall(cell.source)}
     glued = {key for cell in notebook.cells if cell.cell_type == "code"
              for key in GLUE_CALL.findall(cell.source)}
+    if any(re.search(r"\bheadline\(", cell.source) for cell in notebook.cells
+           if cell.cell_type == "code"):
+        glued |= {f"headline_{key}" for key in HEADLINE_KEYS}  # seqbook.notebook.headline
     assert quoted <= glued, f"{source.name}: quoted but never glued: {sorted(quoted - glued)}"
     assert glued <= quoted, f"{source.name}: glued but never quoted: {sorted(glued - quoted)}"
+
+
+HEADLINE_KEYS = ("metric", "model", "score", "baseline", "baseline_score")
+
+
+@pytest.mark.parametrize("source", NOTEBOOK_SOURCES, ids=lambda p: p.stem)
+def test_every_chapter_states_its_headline_result_at_the_top_and_on_the_results_page(source):
+    """Issue 23: a chapter glues its one headline result against its baseline with
+    seqbook.notebook.headline, quotes it above its first code cell, and book/results.md
+    pastes the same five keys, so the page of all results is never typed by hand."""
+    notebook = jupytext.read(source)
+    code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    assert re.search(r"\bheadline\(", code), f"{source.name}: no headline(...) call"
+    first_code = next(i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code")
+    top = "\n".join(cell.source for cell in notebook.cells[:first_code])
+    results = (ROOT / "book" / "results.md").read_text()
+    page = source.relative_to(ROOT / "book").with_suffix("").as_posix()
+    assert f"{{doc}}`{page}`" in results, f"book/results.md has no row for {page}"
+    for key in HEADLINE_KEYS:
+        assert f"{{glue:text}}`headline_{key}" in top, f"{source.name}: top lacks headline_{key}"
+        assert f"{{glue:text}}`{page}.md::headline_{key}:s`" in results, (
+            f"book/results.md does not paste {page}'s headline_{key}"
+        )
 
 
 CITE_ROLE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
@@ -213,6 +239,17 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci/run").read_text()
     assert "make test" in readme and "make book" in readme
     assert re.search(r"^\s*make test\b", ci, re.M), ".ci/run must call the README's test command"
+
+
+def test_make_test_runs_every_chapter_once():
+    """The Makefile's second job runs SIDE_CHAPTERS, and the TensorFlow run leaves out exactly
+    those: a misspelt entry would run a chapter twice or fail the second job."""
+    makefile = (ROOT / "Makefile").read_text()
+    side = re.search(r"^SIDE_CHAPTERS\s*:=\s*(.*)$", makefile, re.M).group(1).split()
+    chapters = {f"{chapter}.ipynb" for chapter in CHAPTERS
+                if "kernelspec:" in (ROOT / f"{chapter}.md").read_text()}
+    assert side and set(side) <= chapters, f"SIDE_CHAPTERS names no chapter: {side}"
+    assert "$(addprefix --ignore=,$(SIDE_CHAPTERS))" in makefile
 
 
 def test_models_and_layers_stay_backend_agnostic():

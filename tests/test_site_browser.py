@@ -92,6 +92,7 @@ INSPECT = """async () => {""" + DESCRIBE + """
       selector: describe(img), src: img.currentSrc || img.src, complete: img.complete,
       naturalWidth: img.naturalWidth, output: !!img.closest('.cell_output') })),
     maths: maths.length,
+    bibliography: document.querySelectorAll('[role="doc-biblioentry"]').length,
     untypeset: maths.filter((m) => !m.querySelector('mjx-container'))
       .map((m) => describe(m) + ': ' + m.textContent.trim().slice(0, 60)),
     mathjax: document.querySelectorAll('mjx-container').length,
@@ -136,6 +137,43 @@ OVERFLOW = """async () => {""" + DESCRIBE + """
     }
   }
   return result;
+}"""
+
+# Runs in a page opened in dark mode: for each figure of the article, whether it is legible
+# there, i.e. drawn on its own opaque background (matplotlib's white figure face) or shown on a
+# light backdrop; dark ink on a transparent image over the dark page would not be.
+DARK_FIGURES = """async () => {""" + DESCRIBE + """
+  const timeout = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const images = [...document.querySelectorAll('.bd-article img')];
+  await Promise.race([
+    Promise.all(images.map((img) => { img.loading = 'eager'; return img.decode().catch(() => null); })),
+    timeout(10000),
+  ]);
+  const rgba = (css) => { const v = (css.match(/[\\d.]+/g) || []).map(Number); return v.length === 3 ? [...v, 1] : v; };
+  const luminance = (c) => (0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]) / 255;
+  const backdrop = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgba(getComputedStyle(e).backgroundColor);
+      if (c.length === 4 && c[3] > 0.5) return luminance(c);
+    }
+    return luminance(rgba(getComputedStyle(document.documentElement).backgroundColor));
+  };
+  return {
+    theme: document.documentElement.dataset.theme,
+    page: backdrop(document.querySelector('.bd-article') || document.body),
+    figures: images.filter((img) => img.naturalWidth > 0).map((img) => {
+      const canvas = document.createElement('canvas');
+      const width = canvas.width = Math.min(img.naturalWidth, 400);
+      const height = canvas.height = Math.max(1, Math.round(img.naturalHeight * width / img.naturalWidth));
+      const context = canvas.getContext('2d');
+      context.drawImage(img, 0, 0, width, height);
+      const pixels = context.getImageData(0, 0, width, height).data;
+      let clear = 0;
+      for (let k = 3; k < pixels.length; k += 4) if (pixels[k] < 128) clear++;
+      return { selector: describe(img), src: (img.currentSrc || img.src).slice(-80),
+               transparent: clear / (width * height), backdrop: backdrop(img) };
+    }),
+  };
 }"""
 
 
@@ -505,3 +543,53 @@ def test_screenshots_are_saved(visits):
     for file in ("intro.png", f"{name}.png", f"{name}-phone.png"):
         path = SCREENSHOTS / file
         assert path.is_file() and path.stat().st_size > 10_000, path
+
+
+def test_figures_stay_legible_in_dark_mode(visits, browser, base_url):
+    """Issue 23: the theme follows the reader's dark mode; every figure must stay readable
+    there: opaque (its own light background) or on a light backdrop, never dark ink on a
+    transparent image over the dark page."""
+    pages = [path for path, visit in visits.items() if visit.seen["images"]]
+    assert pages, "no page with an image to check"
+    context = browser.new_context(viewport=DESKTOP, color_scheme="dark")
+    problems, checked, shot = [], 0, False
+    try:
+        for path in pages:
+            page = context.new_page()
+            page.goto(base_url + path, wait_until="load")
+            seen = page.evaluate(DARK_FIGURES)
+            if seen["theme"] != "dark" or seen["page"] > 0.3:
+                problems.append(f"{path}: not shown in dark mode (theme {seen['theme']!r}, "
+                                f"page luminance {seen['page']:.2f})")
+            for figure in seen["figures"]:
+                checked += 1
+                if figure["transparent"] > 0.05 and figure["backdrop"] < 0.6:
+                    problems.append(
+                        f"{path}: {figure['selector']} ({figure['src']}) is "
+                        f"{figure['transparent']:.0%} transparent on a dark backdrop "
+                        f"(luminance {figure['backdrop']:.2f})")
+            if seen["figures"] and not shot:
+                page.locator(".bd-article img").first.scroll_into_view_if_needed()
+                page.screenshot(path=SCREENSHOTS / "dark-mode.png")
+                shot = True
+            page.close()
+    finally:
+        context.close()
+    assert checked, "no figure was drawn in dark mode"
+    assert not problems, _report(problems)
+
+
+def test_every_page_that_cites_shows_its_bibliography(visits):
+    """Issue 23: a page that cites lists each work it cites at its end (sphinxcontrib-bibtex,
+    filtered to the page), and a page that cites nothing has no stray list."""
+    cite = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
+    problems, pages = [], 0
+    for page in toc_files():
+        keys = {key.strip() for keys in cite.findall((ROOT / f"{page}.md").read_text())
+                for key in keys.split(",")}
+        shown = visits[f"{page}.html"].seen["bibliography"]
+        pages += bool(keys)
+        if shown != len(keys):
+            problems.append(f"{page}: cites {len(keys)} works, its bibliography lists {shown}")
+    assert pages > 10, pages
+    assert not problems, _report(problems)
