@@ -74,10 +74,12 @@ def headline(
 ) -> dict[str, str]:
     """Record a chapter's headline result and its baseline for the book's results page.
 
-    Glues five keys, all text: ``headline_metric`` (the measure, with its split and which
-    direction is better), ``headline_model``, ``headline_score``, ``headline_baseline`` and
-    ``headline_baseline_score``, the scores written with ``fmt``. The results page
-    (``book/results.md``) quotes them from every chapter, so it always shows the last run.
+    Glues six keys, all text: ``headline_metric`` (the measure, with its split and which
+    direction is better), ``headline_model``, ``headline_score``, ``headline_baseline``,
+    ``headline_baseline_score`` (the scores written with ``fmt``) and ``headline_ahead``
+    (``"model"``, ``"baseline"`` or ``"tie"`` when the two scores are equal as written). The
+    results page (``book/results.md``) quotes them from every chapter, so it always shows the
+    last run.
 
     Parameters
     ----------
@@ -99,7 +101,7 @@ def headline(
     Returns
     -------
     dict
-        The five glued texts, by key.
+        The six glued texts, by key.
 
     Raises
     ------
@@ -111,6 +113,9 @@ def headline(
     >>> headline(metric="accuracy, test split", model="LSTM", score=0.912,
     ...          baseline="majority class", baseline_score=0.5, higher_is_better=True)["headline_score"]
     '0.912'
+    >>> headline(metric="perplexity, test split", model="GRU", score=3.1, baseline="5-gram",
+    ...          baseline_score=2.9, higher_is_better=False)["headline_ahead"]
+    'baseline'
     """
     for name, text in (("metric", metric), ("model", model), ("baseline", baseline)):
         if not isinstance(text, str) or not text.strip():
@@ -125,12 +130,18 @@ def headline(
     except ValueError as error:
         raise ValueError(f"fmt must be a format spec for a number, got {fmt!r}") from error
     direction = "higher" if higher_is_better else "lower"
+    shown, shown_baseline = format(float(score), fmt), format(float(baseline_score), fmt)
+    if shown == shown_baseline:
+        ahead = "tie"
+    else:
+        ahead = "model" if (float(score) > float(baseline_score)) == higher_is_better else "baseline"
     texts = {
         "headline_metric": f"{metric} ({direction} is better)",
         "headline_model": model,
-        "headline_score": format(float(score), fmt),
+        "headline_score": shown,
         "headline_baseline": baseline,
-        "headline_baseline_score": format(float(baseline_score), fmt),
+        "headline_baseline_score": shown_baseline,
+        "headline_ahead": ahead,
     }
     for key, text in texts.items():
         glue(key, text)

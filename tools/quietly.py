@@ -42,6 +42,17 @@ _BOOK_EVENT = re.compile(
     r"Executing notebook failed)"
 )
 _SECTION = re.compile(r"^=+ (?P<title>.+?) =+$")
+# Sphinx's own warnings and errors (`path:line: WARNING: ...`) and its last word; not the
+# kernels' `[IPKernelApp] WARNING |` or TensorFlow's `E0000 ... UNKNOWN ERROR` lines.
+_SPHINX_PROBLEM = re.compile(
+    r"^(\S+?:(\d+:)? )?(WARNING|ERROR|CRITICAL): |build succeeded|build finished with problems"
+)
+_ABSL_NOTICE = "All log messages before absl::InitializeLog() is called"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _plain(line: str) -> str:
+    return _ANSI.sub("", line)
 
 
 def _relative(path: str) -> str:
@@ -202,9 +213,8 @@ def _summary(mode, report, log_path: Path, status: int, seconds: float, out) -> 
     if mode == "book":
         print(f"{report.executed} chapters executed, {report.cached} from the cache, "
               f"{report.failed} failed", file=out)
-        tail = [line for line in text if "build succeeded" in line or "finished with problems"
-                in line or "WARNING" in line or "ERROR" in line]
-        shown = tail[-40:]
+        shown = [line for line in map(_plain, text) if _SPHINX_PROBLEM.search(line)
+                 and _ABSL_NOTICE not in line][-40:]
     else:
         shown = _pytest_sections(text, status)
     for line in shown:
