@@ -26,6 +26,18 @@ def _in_ipython() -> bool:
     return get_ipython() is not None
 
 
+def _plain_number(value):
+    """A NumPy scalar as the Python number it holds: its text is then ``0.93``, which the
+    ``{glue:text}`` format specs read, not ``np.float64(0.93)``, which they cannot."""
+    if isinstance(value, (bool, str)) or not isinstance(value, numbers.Number):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return value
+
+
 def glue(name: str, value: _T) -> _T:
     """Record ``value`` under ``name`` for the page's prose and return it unchanged.
 
@@ -46,13 +58,20 @@ def glue(name: str, value: _T) -> _T:
     ValueError
         If ``name`` is not a valid key.
 
+    A NumPy number is stored (and returned) as the Python number it holds, so that its text
+    can be formatted in the prose.
+
     Example
     -------
     >>> glue("test_accuracy", 0.93)
     0.93
+    >>> import numpy as np
+    >>> glue("test_accuracy", np.float64(0.93))
+    0.93
     """
     if not isinstance(name, str) or not name.replace("_", "").isalnum():
         raise ValueError(f"name must be letters, digits and underscores; got {name!r}")
+    value = _plain_number(value)
     if _in_ipython():
         try:
             from myst_nb import glue as myst_glue

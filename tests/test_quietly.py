@@ -51,6 +51,8 @@ def test_book_mode_prints_each_chapter_executed_cached_or_failed(tmp_path):
         "/repo/book/neural/slow.md: Executing notebook using local CWD [mystnb]",
         "/repo/book/neural/slow.md: Executed notebook in 75.00 seconds [mystnb]",
         "/repo/book/neural/bad.md: Executing notebook failed: CellExecutionError [mystnb]",
+        "[IPKernelApp] WARNING | Kernel is running over TCP without encryption.",
+        "\x1b[31m/repo/seqbook/x.py:docstring of seqbook.x.f:9: ERROR: Unexpected indentation.",
         "build succeeded.",
     ]
     out, log = io.StringIO(), tmp_path / "book.log"
@@ -63,6 +65,8 @@ def test_book_mode_prints_each_chapter_executed_cached_or_failed(tmp_path):
     assert "FAILED             /repo/book/neural/bad\n" in report
     assert "2 chapters executed, 1 from the cache, 1 failed" in report
     after_the_command = report.split("\n", 2)[2]  # the first two lines: the command, the log
+    assert "seqbook.x.f:9: ERROR: Unexpected indentation." in report  # Sphinx's, shown
+    assert "IPKernelApp" not in after_the_command  # a kernel's, left in the log
     assert "cuda" not in after_the_command and "cuda drivers" in log.read_text()
 
 

@@ -45,7 +45,7 @@ _SECTION = re.compile(r"^=+ (?P<title>.+?) =+$")
 # Sphinx's own warnings and errors (`path:line: WARNING: ...`) and its last word; not the
 # kernels' `[IPKernelApp] WARNING |` or TensorFlow's `E0000 ... UNKNOWN ERROR` lines.
 _SPHINX_PROBLEM = re.compile(
-    r"^(\S+?:(\d+:)? )?(WARNING|ERROR|CRITICAL): |build succeeded|build finished with problems"
+    r"^(.*?: )?(WARNING|ERROR|CRITICAL): |build succeeded|build finished with problems"
 )
 _ABSL_NOTICE = "All log messages before absl::InitializeLog() is called"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
