@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["attention_heatmap", "softmax"]
+__all__ = ["attention_heatmap", "sequence_logo", "softmax"]
 
 
 def softmax(x: Any, axis: int = -1) -> np.ndarray:
@@ -151,4 +151,98 @@ def attention_heatmap(
     ax.set_ylabel("output")
     if colorbar:
         ax.figure.colorbar(image, ax=ax, label="attention weight")
+    return ax
+
+
+#: Colours of the bases in a sequence logo (the usual ones: A green, C blue, G orange, T red).
+BASE_COLORS = {"A": "#109648", "C": "#255C99", "G": "#F7B32B", "T": "#D62839"}
+
+
+def sequence_logo(
+    heights: Any,
+    alphabet: str = "ACGT",
+    ax: Any = None,
+    first_position: int = 1,
+    colors: dict[str, str] | None = None,
+) -> Any:
+    """Draw a sequence logo: at each position, letters stacked with the given heights.
+
+    Positive heights stack upwards from 0, the tallest on top; negative heights stack
+    downwards, drawn upside down. Heights can be information content (bits), probabilities
+    or a model's importance scores (``seqbook.models.genomics.motif_importance``).
+
+    Parameters
+    ----------
+    heights : array-like of float, shape [length, len(alphabet)]
+        One row per position, one column per letter.
+    alphabet : str
+        The letters of the columns.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when ``None``.
+    first_position : int
+        The number written under the first position.
+    colors : dict, optional
+        Colour of each letter; :data:`BASE_COLORS` by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes; each letter is one ``PathPatch`` whose ``get_label()`` is the letter.
+
+    Raises
+    ------
+    ValueError
+        If ``heights`` is not ``[length, len(alphabet)]`` or holds NaN or infinite values.
+
+    Example
+    -------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> ax = sequence_logo([[0.1, 0.0, 1.5, 0.0], [0.0, 0.0, 0.2, 1.2]])
+    >>> sorted(patch.get_label() for patch in ax.patches)
+    ['A', 'G', 'G', 'T']
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.patches import PathPatch
+    from matplotlib.textpath import TextPath
+    from matplotlib.transforms import Affine2D
+
+    matrix = np.asarray(heights, dtype=np.float64)
+    if matrix.ndim != 2 or matrix.shape[1] != len(alphabet) or not len(matrix):
+        raise ValueError(f"heights must have shape [length, {len(alphabet)}] for the "
+                         f"alphabet {alphabet!r}; got shape {matrix.shape}")
+    if not np.isfinite(matrix).all():
+        raise ValueError("heights must be finite; got NaN or infinite values")
+    colors = {**BASE_COLORS, **(colors or {})}
+    if ax is None:
+        _, ax = plt.subplots(figsize=(min(14.0, 1.0 + 0.3 * len(matrix)), 2.5))
+    font = FontProperties(family="DejaVu Sans", weight="bold")
+    for position, row in enumerate(matrix):
+        for sign in (1, -1):
+            base = 0.0
+            chosen = [(value, letter) for value, letter in zip(row, alphabet)
+                      if sign * value > 0]
+            for value, letter in sorted(chosen, key=lambda pair: abs(pair[0])):
+                path = TextPath((0, 0), letter, size=1, prop=font)
+                box = path.get_extents()
+                height = abs(value)
+                transform = (Affine2D().translate(-box.x0, -box.y0)
+                             .scale(0.9 / box.width, height / box.height))
+                if sign < 0:  # below zero, upside down
+                    transform = transform.scale(1, -1)
+                transform = transform.translate(position - 0.45, sign * base)
+                ax.add_patch(PathPatch(transform.transform_path(path), lw=0,
+                                       color=colors.get(letter, "black"), label=letter))
+                base += height
+    low = min(0.0, float(np.where(matrix < 0, matrix, 0).sum(axis=1).min()))
+    high = max(0.0, float(np.where(matrix > 0, matrix, 0).sum(axis=1).max()))
+    margin = 0.05 * (high - low or 1.0)
+    ax.set_xlim(-0.6, len(matrix) - 0.4)
+    ax.set_ylim(low - margin, high + margin)
+    ax.axhline(0, color="black", lw=0.5)
+    step = max(1, len(matrix) // 15)
+    ticks = np.arange(0, len(matrix), step)
+    ax.set_xticks(ticks, [str(first_position + t) for t in ticks])
+    ax.set_xlabel("position")
     return ax

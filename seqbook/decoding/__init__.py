@@ -21,6 +21,9 @@ the rest of its row is ``end_token`` padding.
   with GNMT's length penalty.
 - :func:`sample` draws each token at random, with temperature, top-k and nucleus (top-p)
   filtering.
+- :func:`ctc_greedy`, :func:`ctc_beam_search` and :func:`ctc_log_likelihood` work on the
+  per-frame outputs of a CTC model instead (best path, prefix beam search, the forward
+  recursion).
 
 :func:`greedy` and :func:`beam_search` also take ``no_repeat_ngram_size``: with ``n > 0`` no
 output contains the same n-gram twice (a common remedy for the loops that small models fall into
@@ -29,7 +32,9 @@ when they translate or summarise).
 
 from seqbook.decoding._beam import beam_search, gnmt_length_penalty
 from seqbook.decoding._common import LogProbFn
+from seqbook.decoding._ctc import ctc_beam_search, ctc_greedy, ctc_log_likelihood
 from seqbook.decoding._greedy import greedy
 from seqbook.decoding._sampling import sample
 
 __all__ = ["beam_search", "gnmt_length_penalty", "greedy", "sample"]
+__all__ += ["ctc_beam_search", "ctc_greedy", "ctc_log_likelihood"]  # CTC outputs (speech)

@@ -16,6 +16,13 @@ from seqbook.metrics.forecasting import (
 )
 from seqbook.metrics.detection import auc_pr, best_f1, precision_recall_f1
 from seqbook.metrics.distances import dtw_distance, dtw_distances
+from seqbook.metrics.ranking import (
+    hit_rate_at_k,
+    ndcg_at_k,
+    ranking_scores,
+    sampled_ranks,
+    target_ranks,
+)
 from seqbook.metrics.scoring import rouge_scores, translation_scores
 from seqbook.metrics.text import (
     character_error_rate,
@@ -38,6 +45,11 @@ __all__ = [
     "precision_recall_f1",
     "dtw_distance",
     "dtw_distances",
+    "hit_rate_at_k",
+    "ndcg_at_k",
+    "ranking_scores",
+    "sampled_ranks",
+    "target_ranks",
     "rouge_scores",
     "translation_scores",
     "character_error_rate",

@@ -15,6 +15,10 @@ XLA is decided by :func:`seqbook.runtime.use_xla`. Build them inside
 ``timeseries``            forecasters, time-series classifiers, anomaly detectors
 ``classical_baselines``   naive, seasonal naive and ARIMA forecasts, nearest-neighbour lookup
 ``text``                  text classifier/regressor with a chosen backbone, occlusion
+``genomics``              DNA: DeepBind-, DanQ-style and Transformer classifiers, k-mer and
+                          PWM baselines, in-silico mutagenesis
+``recommendation``        GRU4Rec- and SASRec-style next-item models, popularity and
+                          co-occurrence baselines
 ========================  ===================================================================
 """
 
@@ -105,6 +109,41 @@ from seqbook.models.text import (
     text_classifier,
     token_occlusion,
 )
+from seqbook.models.recommendation import (
+    BestEpoch,
+    HistoryMask,
+    cooccurrence_scores,
+    gru4rec,
+    history_windows,
+    next_item_scores,
+    next_item_windows,
+    popularity_scores,
+    sasrec,
+    seen_items,
+)
+from seqbook.models.speech import (
+    AudioBatches,
+    CTCLoss,
+    LogMelSpectrogram,
+    SpecAugment,
+    check_audio,
+    ctc_output_frames,
+    ctc_recognizer,
+    decode_transcripts,
+    encode_transcripts,
+    pad_audio,
+    recognize,
+)
+from seqbook.models import genomics  # also reachable as models.genomics.<name>
+from seqbook.models.genomics import (
+    PositionWeightMatrixClassifier,
+    danq_classifier,
+    deepbind_classifier,
+    dna_transformer_classifier,
+    in_silico_mutagenesis,
+    kmer_counts,
+    motif_importance,
+)
 from seqbook.models.classical_baselines import (
     arima_forecasts,
     fourier_terms,
@@ -115,6 +154,13 @@ from seqbook.models.classical_baselines import (
 )
 
 __all__ = [
+    "danq_classifier",
+    "deepbind_classifier",
+    "dna_transformer_classifier",
+    "in_silico_mutagenesis",
+    "kmer_counts",
+    "motif_importance",
+    "PositionWeightMatrixClassifier",
     "add_mask_token",
     "adding_arrays",
     "adding_experiment",
@@ -122,12 +168,14 @@ __all__ = [
     "AddLast",
     "arima_forecasts",
     "bag_of_words_classifier",
+    "BestEpoch",
     "bits_per_character",
     "causal_lm",
     "CausalPaddingMask",
     "char_lm",
     "character_ids",
     "cnn_lstm_classifier",
+    "cooccurrence_scores",
     "compile_model",
     "DecoderLM",
     "dense_forecaster",
@@ -139,6 +187,9 @@ __all__ = [
     "fcn_classifier",
     "forecast_residual_scores",
     "fourier_terms",
+    "gru4rec",
+    "history_windows",
+    "HistoryMask",
     "inference_model",
     "LastStep",
     "lm_classifier",
@@ -153,12 +204,15 @@ __all__ = [
     "model_vocabulary_size",
     "naive_forecasts",
     "nearest_neighbour_outputs",
+    "next_item_scores",
+    "next_item_windows",
     "neural_ngram_lm",
     "next_token_windows",
     "ngram_windows",
     "pad_series",
     "per_character_perplexity",
     "pointer_generator_seq2seq",
+    "popularity_scores",
     "PointerGeneratorTranslator",
     "PositionEmbedding",
     "quantile_threshold",
@@ -169,7 +223,9 @@ __all__ = [
     "resnet_classifier",
     "rolling_targets",
     "rolling_zscore",
+    "sasrec",
     "seasonal_naive_forecasts",
+    "seen_items",
     "Seq2SeqTranslator",
     "sequence_log_probs",
     "side_by_side",
@@ -194,4 +250,17 @@ __all__ = [
     "TransformerTranslator",
     "Translator",
     "ZeroPadding",
+]
+__all__ += [  # speech
+    "AudioBatches",
+    "CTCLoss",
+    "LogMelSpectrogram",
+    "SpecAugment",
+    "check_audio",
+    "ctc_output_frames",
+    "ctc_recognizer",
+    "decode_transcripts",
+    "encode_transcripts",
+    "pad_audio",
+    "recognize",
 ]

@@ -26,6 +26,16 @@ VOICES = (
     "en-gb-x-gbclan+m3",
     "en-us-nyc+f4",
 )
+#: Voices of the connected-digit set (:mod:`seqbook.data.builders.speech`), split by voice:
+#: no accent-and-timbre pair of the validation or test voices is heard in training, and the
+#: timbres (``+m5``, ``+f4``; ``+m6``, ``+f5``) and two accents are new to the model as well.
+TRAIN_VOICES = tuple(
+    f"{accent}{variant}"
+    for accent in ("en-us", "en-gb-x-rp", "en-gb-scotland", "en-029")
+    for variant in ("", "+m1", "+m3", "+f1", "+f2", "+f3")
+)
+VALIDATION_VOICES = ("en-gb-x-gbclan+m5", "en-us-nyc+f4", "en-gb-x-gbclan+f4", "en-us-nyc+m5")
+TEST_VOICES = ("en-gb-x-gbcwmd+m6", "en+f5", "en-gb-x-gbcwmd+f5", "en+m6")
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _ESPEAK_RATE, _ESPEAK_PITCH = 1, 3
@@ -168,6 +178,36 @@ def synthesize_many(requests: list[tuple[str, str, int, int]]) -> list[np.ndarra
         )
         with np.load(output) as arrays:
             return [arrays[f"arr_{i}"] for i in range(len(requests))]
+
+
+def resample(audio: np.ndarray, rate: int, target_rate: int) -> np.ndarray:
+    """Resample ``audio`` from ``rate`` to ``target_rate`` samples per second (polyphase).
+
+    Going down to 8 kHz keeps the 0-4 kHz telephone band, which the anti-aliasing filter
+    of :func:`scipy.signal.resample_poly` enforces.
+
+    Example
+    -------
+    >>> resample(np.zeros(16_000, np.float32), 16_000, 8_000).shape
+    (8000,)
+    """
+    from scipy.signal import resample_poly
+
+    divisor = np.gcd(rate, target_rate)
+    return resample_poly(audio, target_rate // divisor, rate // divisor).astype(np.float32)
+
+
+def digits_to_words(digits: str) -> str:
+    """Spell a digit string in words, the way it is spoken one digit at a time.
+
+    Example
+    -------
+    >>> digits_to_words("907")
+    'nine zero seven'
+    """
+    if not isinstance(digits, str) or not digits.isdigit() or not digits.isascii():
+        raise ValueError(f"digits must be a non-empty string of 0-9, got {digits!r}.")
+    return " ".join(DIGIT_WORDS[int(d)] for d in digits)
 
 
 def add_noise(audio: np.ndarray, snr_db: float, rng: np.random.Generator) -> np.ndarray:
