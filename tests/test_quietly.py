@@ -70,6 +70,17 @@ def test_book_mode_prints_each_chapter_executed_cached_or_failed(tmp_path):
     assert "cuda" not in after_the_command and "cuda drivers" in log.read_text()
 
 
+def test_nbval_cells_are_counted_per_chapter(tmp_path):
+    """nbval reports a chapter's cells as `book/part/chapter::ipynb::Cell 3 PASSED`."""
+    lines = [f"book/neural/rnn::ipynb::Cell {i} PASSED    [ 50%]" for i in range(3)]
+    lines += ["book/neural/hmm::ipynb::Cell 0 PASSED", "book/neural/hmm::ipynb::Cell 1 FAILED"]
+    out = io.StringIO()
+    quietly.run("pytest", tmp_path / "log", _python(f"print(*{lines!r}, sep='\\n')"), out=out)
+    report = out.getvalue()
+    assert "book/neural/rnn.ipynb  (3 cells)" in report
+    assert "book/neural/hmm.ipynb  (2 cells, 1 failed)" in report
+
+
 def test_a_long_silent_step_gets_a_heartbeat(tmp_path, monkeypatch):
     monkeypatch.setattr(quietly, "HEARTBEAT_SECONDS", 0.3)
     out = io.StringIO()

@@ -30,10 +30,12 @@ HEARTBEAT_SECONDS = 30.0
 CHAPTER_BUDGET_SECONDS = 60.0
 FAILURE_LINES_SHOWN = 300
 
-# `tests/test_x.py::test_y[case] PASSED   [ 12%]` (pytest -v); TensorFlow's C++ lines can land
-# on the same line, so the pattern is searched, not matched.
+# `tests/test_x.py::test_y[case] PASSED   [ 12%]` (pytest -v); nbval's cells read
+# `book/part/chapter::ipynb::Cell 3 PASSED`. TensorFlow's C++ lines can land on the same line,
+# so the pattern is searched, not matched.
 _PYTEST_RESULT = re.compile(
-    r"(?P<path>[\w./-]+\.(?:py|ipynb))::\S.*? (?P<outcome>PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPASS)\b"
+    r"(?P<path>[\w./-]+?)(?P<suffix>\.py|\.ipynb|::ipynb)::\S.*? "
+    r"(?P<outcome>PASSED|FAILED|SKIPPED|ERROR|XFAIL|XPASS)\b"
 )
 # myst-nb's execution messages, prefixed by Sphinx with the chapter's source path.
 _BOOK_EVENT = re.compile(
@@ -96,7 +98,8 @@ class _PytestReport(_Report):
         match = _PYTEST_RESULT.search(text)
         if not match:
             return
-        group = _group(match["path"])
+        suffix = ".py" if match["suffix"] == ".py" else ".ipynb"
+        group = _group(match["path"] + suffix)
         if group != self.current:
             self.flush()
             self.current, self.counts, self.started = group, {}, self.last_result
