@@ -28,7 +28,7 @@ JAX_TESTS := seqbook tests book/neural/seq2seq.ipynb book/neural/transformers.ip
 	--ignore=tests/test_book_site.py --ignore=tests/test_site_browser.py \
 	--ignore=tests/test_project_files.py
 # Chosen so that both jobs end at about the same time (benchmarks/ci_breakdown.py).
-SIDE_CHAPTERS := book/applications/time-series-forecasting.ipynb
+SIDE_CHAPTERS := book/foundations/what-is-sequence-modeling.ipynb
 TENSORFLOW_TESTS := --ignore=tests/test_backends.py $(addprefix --ignore=,$(SIDE_CHAPTERS))
 
 .PHONY: book test venv sync clean
