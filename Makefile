@@ -35,7 +35,9 @@ JAX_SPEEDUPS := XLA_FLAGS=--xla_backend_optimization_level=0 \
 	JAX_COMPILATION_CACHE_DIR=$(CURDIR)/_build/jax-cache \
 	JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS=0 JAX_COMPILATION_CACHE_MAX_SIZE=500000000
 # Chosen so that both jobs end at about the same time (benchmarks/ci_breakdown.py).
-SIDE_CHAPTERS := book/foundations/what-is-sequence-modeling.ipynb
+SIDE_CHAPTERS := book/foundations/what-is-sequence-modeling.ipynb book/applications/video.ipynb \
+	book/practice/training-diagnostics.ipynb book/practice/efficiency.ipynb \
+	book/practice/continual-learning.ipynb
 TENSORFLOW_TESTS := --ignore=tests/test_backends.py $(addprefix --ignore=,$(SIDE_CHAPTERS))
 
 .PHONY: book test venv sync clean

@@ -15,11 +15,13 @@ True
 """
 
 from seqbook import (
-    callbacks, classical, data, decoding, layers, metrics, models, notebook, plotting, runtime,
+    callbacks, classical, continual, data, decoding, diagnostics, efficiency, layers, metrics,
+    models, notebook, plotting, runtime,
 )
 
 __all__ = [
-    "callbacks", "classical", "data", "decoding", "layers", "metrics", "models", "notebook",
-    "plotting", "runtime", "__version__",
+    "callbacks", "classical", "continual", "data", "decoding", "diagnostics", "efficiency",
+    "layers", "metrics", "models",
+    "notebook", "plotting", "runtime", "__version__",
 ]
 __version__ = "0.1.0"

@@ -351,6 +351,39 @@ CASES.update({case.__name__: case for case in [deepbind_classifier, danq_classif
                                                dna_transformer_classifier]})
 
 
+def _clips(frames: int = 3, size: int = 8) -> np.ndarray:
+    """Grey clips ``[BATCH, frames, size, size, 1]`` in [0, 1]."""
+    return _rng().random((BATCH, frames, size, size, 1)).astype("float32")
+
+
+def convlstm_predictor():
+    """Also covers ``LastFrame`` inside its builder."""
+    x = _clips()
+    return models.convlstm_predictor(context=2, frame_size=(8, 8), filters=4), \
+        x[:, :2], x[:, 2]
+
+
+def conv3d_predictor():
+    x = _clips()
+    return models.conv3d_predictor(context=2, frame_size=(8, 8), filters=4), \
+        x[:, :2], x[:, 2]
+
+
+def clip_average_classifier():
+    return models.clip_average_classifier(num_frames=3, frame_size=(8, 8), filters=4), \
+        _clips(), _labels(2)
+
+
+def clip_lstm_classifier():
+    return models.clip_lstm_classifier(num_frames=3, frame_size=(8, 8), filters=4,
+                                       units=4), _clips(), _labels(2)
+
+
+CASES.update({case.__name__: case for case in [convlstm_predictor, conv3d_predictor,
+                                               clip_average_classifier,
+                                               clip_lstm_classifier]})
+
+
 def ctc_recognizer():
     """Also covers ``LogMelSpectrogram``, ``SpecAugment`` and ``CTCLoss`` inside its builder:
     0.2 s of 8 kHz audio, labels of two symbols out of three (0 pads)."""

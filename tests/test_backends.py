@@ -97,6 +97,9 @@ def test_every_public_builder_and_layer_has_a_case():
         # genomics: baselines (NumPy and scikit-learn) and model readers
         "PositionWeightMatrixClassifier", "kmer_counts", "in_silico_mutagenesis",
         "motif_importance",
+        # video: the rollout helpers (NumPy around any model); LastFrame is in the
+        # predictors
+        "rollout", "copy_last_rollout", "LastFrame",
         # speech: audio and transcript helpers; the feature layers and the loss are inside
         # ctc_recognizer
         "AudioBatches", "check_audio", "ctc_output_frames", "decode_transcripts",

@@ -30,6 +30,8 @@ from seqbook.data.registry import DatasetInfo, info, list_datasets, load
 from seqbook.data.series import sunspots
 from seqbook.data.sources.bible import bible_pairs, bible_verses
 from seqbook.data.sources.manpages import manpage_pairs
+from seqbook.data.moving_digits import digit_scan_split, moving_digit_clips
+from seqbook.data.sources.video_clips import frame_windows, video_frames
 from seqbook.data.sources.sentiment import sentiment_sentences, vader_lexicon
 from seqbook.data.sources.shakespeare import shakespeare_works, work_split
 from seqbook.data.text_pairs import Vocabulary, cmudict_pairs, number_pairs, number_words, texts
@@ -49,6 +51,10 @@ __all__ = [
     "info",
     "list_datasets",
     "manpage_pairs",
+    "digit_scan_split",
+    "frame_windows",
+    "moving_digit_clips",
+    "video_frames",
     "sentiment_sentences",
     "shakespeare_works",
     "load",

@@ -269,6 +269,27 @@ ENTRIES = [
         "al.), https://www.kernel.org/doc/man-pages/, as packaged by Debian.",
     ),
     _entry(
+        "video_clips",
+        "next-frame prediction (video)",
+        "video",
+        "package",
+        "Debian opencv-doc 4.6.0+dfsg-12 (.deb of 96 MB fetched once by apt-get download, "
+        "never installed); vtest.avi read out of it, decoded with the ffmpeg of "
+        "imageio-ffmpeg (centre square, grey, area-shrunk), cached as .npy",
+        "seqbook.data.sources.video_clips:load_video_frames",
+        '{"frame": float32 [size, size, 1] (grey, 0..1), "index": int64 [] (frame number '
+        "in the clip)}",
+        size="795 frames of 768 x 576 at 10 fps (79.5 s, 8.1 MB of AVI); split in time "
+        "80/10/10; the cache of 32 x 32 frames is 3.3 MB",
+        num_examples={"train": 636, "validation": 79, "test": 80, "all": 795},
+        options={"clip": "vtest", "size": 32},
+        license="Apache-2.0 AND BSD-3-Clause: the package's copyright file "
+        "(/usr/share/doc/opencv-doc/copyright) names no separate terms for "
+        "samples/data/vtest.avi, which therefore falls under its 'Files: *' stanza",
+        citation="OpenCV sample data (samples/data/vtest.avi), OpenCV 4.6.0, as packaged "
+        "by Debian (opencv-doc).",
+    ),
+    _entry(
         "splice_junctions",
         "sequence classification (splice sites: EI / IE / N)",
         "DNA",

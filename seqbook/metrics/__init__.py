@@ -16,6 +16,7 @@ from seqbook.metrics.forecasting import (
 )
 from seqbook.metrics.detection import auc_pr, best_f1, precision_recall_f1
 from seqbook.metrics.distances import dtw_distance, dtw_distances
+from seqbook.metrics.frames import frame_mse, ssim
 from seqbook.metrics.ranking import (
     hit_rate_at_k,
     ndcg_at_k,
@@ -45,6 +46,8 @@ __all__ = [
     "precision_recall_f1",
     "dtw_distance",
     "dtw_distances",
+    "frame_mse",
+    "ssim",
     "hit_rate_at_k",
     "ndcg_at_k",
     "ranking_scores",

@@ -19,6 +19,8 @@ XLA is decided by :func:`seqbook.runtime.use_xla`. Build them inside
                           PWM baselines, in-silico mutagenesis
 ``recommendation``        GRU4Rec- and SASRec-style next-item models, popularity and
                           co-occurrence baselines
+``video``                 ConvLSTM and 3-D CNN next-frame predictors, rollout, copy-last
+                          baseline; clip classifiers (frame average, CNN + LSTM)
 ========================  ===================================================================
 """
 
@@ -144,6 +146,16 @@ from seqbook.models.genomics import (
     kmer_counts,
     motif_importance,
 )
+from seqbook.models import video  # also reachable as models.video.<name>
+from seqbook.models.video import (
+    LastFrame,
+    clip_average_classifier,
+    clip_lstm_classifier,
+    conv3d_predictor,
+    convlstm_predictor,
+    copy_last_rollout,
+    rollout,
+)
 from seqbook.models.classical_baselines import (
     arima_forecasts,
     fourier_terms,
@@ -250,6 +262,15 @@ __all__ = [
     "TransformerTranslator",
     "Translator",
     "ZeroPadding",
+]
+__all__ += [  # video
+    "LastFrame",
+    "clip_average_classifier",
+    "clip_lstm_classifier",
+    "conv3d_predictor",
+    "convlstm_predictor",
+    "copy_last_rollout",
+    "rollout",
 ]
 __all__ += [  # speech
     "AudioBatches",
