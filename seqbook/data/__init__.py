@@ -27,7 +27,7 @@ from seqbook.data.pipelines import (
     windows,
 )
 from seqbook.data.registry import DatasetInfo, info, list_datasets, load
-from seqbook.data.series import sunspots
+from seqbook.data.series import nile, sunspots
 from seqbook.data.sources.bible import bible_pairs, bible_verses
 from seqbook.data.sources.manpages import manpage_pairs
 from seqbook.data.moving_digits import digit_scan_split, moving_digit_clips
@@ -64,6 +64,7 @@ __all__ = [
     "vader_lexicon",
     "work_split",
     "padding_fraction",
+    "nile",
     "sunspots",
     "to_numpy",
     "train_subword_tokenizer",

@@ -42,3 +42,27 @@ def sunspots(split: str = "all") -> tuple[np.ndarray, np.ndarray]:
     years = frame["YEAR"].to_numpy(np.int64)
     part = chronological_slice(len(years), split)
     return years[part], frame["SUNACTIVITY"].to_numpy(np.float32)[part]
+
+
+def nile() -> tuple[np.ndarray, np.ndarray]:
+    """Yearly flow of the Nile at Aswan, 1871-1970 (1e8 m^3), from ``statsmodels.datasets``.
+
+    The classic series with a known change: the flow drops from 1899 on, after the first
+    Aswan dam was begun in 1898 (Cobb 1978, "The problem of the Nile", Biometrika). The
+    continual-learning chapter watches a forecaster's errors on it for drift.
+
+    Returns
+    -------
+    years : numpy.ndarray of int64, shape [100]
+    volume : numpy.ndarray of float64, shape [100]
+
+    Example
+    -------
+    >>> years, volume = nile()
+    >>> int(years[0]), int(years[-1]), volume.shape
+    (1871, 1970, (100,))
+    """
+    from statsmodels.datasets import nile as source  # optional extra: seqbook[data]
+
+    frame = source.load_pandas().data
+    return frame["year"].to_numpy(np.int64), frame["volume"].to_numpy(np.float64)
