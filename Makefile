@@ -23,10 +23,11 @@ QUIETLY := $(BIN)/python tools/quietly.py
 #    of every builder between the two backends (tests/test_backends.py), and one recurrent and
 #    one Transformer chapter end to end; then, under TensorFlow, the chapters of SIDE_CHAPTERS.
 # The JAX run leaves out what does not depend on the backend (the site, its browser check, the
-# project files). Plain `pytest` still runs everything under TensorFlow, in one process.
+# project files, the HTTP server, which runs ONNX Runtime). Plain `pytest` still runs
+# everything under TensorFlow, in one process.
 JAX_TESTS := seqbook tests book/neural/seq2seq.ipynb book/neural/transformers.ipynb \
 	--ignore=tests/test_book_site.py --ignore=tests/test_site_browser.py \
-	--ignore=tests/test_project_files.py
+	--ignore=tests/test_project_files.py --ignore=tests/test_serving.py
 # The JAX run spends most of its time compiling (JAX compiles every new shape; the tests build
 # hundreds of small models), so it asks XLA's CPU backend for its cheapest code generation and
 # keeps every compiled program in a cache under _build/jax-cache, shared by its processes and

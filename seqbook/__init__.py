@@ -5,7 +5,12 @@ import: ``runtime`` (device, precision, profile), ``data`` (data sets and pipeli
 ``classical`` (n-gram language models, hidden Markov models), ``layers`` (the hand-built
 layers the book teaches), ``models`` (the Keras model builders used by the chapters),
 ``decoding`` (greedy, beam search and sampling for any next-token model), ``metrics``
-(error rates, forecast and detection scores) and ``plotting`` (attention maps).
+(error rates, forecast and detection scores), ``plotting`` (attention maps) and
+``serving`` (export, an HTTP inference server and a load test).
+
+The subpackages load on first use (``seqbook.data`` imports ``seqbook/data`` the first time
+it is read), so ``import seqbook`` does not start TensorFlow: an inference server built on
+``seqbook.serving`` starts in well under a second and never loads Keras.
 
 Example
 -------
@@ -14,14 +19,27 @@ Example
 True
 """
 
-from seqbook import (
-    callbacks, classical, continual, data, decoding, diagnostics, efficiency, layers, metrics,
-    models, notebook, plotting, runtime,
-)
+from __future__ import annotations
 
-__all__ = [
-    "callbacks", "classical", "continual", "data", "decoding", "diagnostics", "efficiency",
-    "layers", "metrics", "models",
-    "notebook", "plotting", "runtime", "__version__",
-]
+import importlib
+from typing import Any
+
+_SUBPACKAGES = (
+    "callbacks", "classical", "continual", "data", "decoding", "diagnostics", "distributed",
+    "efficiency", "layers", "metrics", "models", "notebook", "plotting", "runtime", "serving",
+)
+__all__ = [*_SUBPACKAGES, "__version__"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    # PEP 562: import a subpackage the first time it is asked for, then keep it as an attribute.
+    if name in _SUBPACKAGES:
+        module = importlib.import_module(f"{__name__}.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_SUBPACKAGES))
