@@ -39,7 +39,8 @@ JAX_SPEEDUPS := XLA_FLAGS=--xla_backend_optimization_level=0 \
 # Chosen so that both jobs end at about the same time (benchmarks/ci_breakdown.py).
 SIDE_CHAPTERS := book/foundations/what-is-sequence-modeling.ipynb book/applications/video.ipynb \
 	book/practice/training-diagnostics.ipynb book/practice/efficiency.ipynb \
-	book/practice/continual-learning.ipynb book/applications/time-series-forecasting.ipynb
+	book/practice/continual-learning.ipynb book/applications/time-series-forecasting.ipynb \
+	book/practice/deployment-and-scaling.ipynb
 TENSORFLOW_TESTS := --ignore=tests/test_backends.py $(addprefix --ignore=,$(SIDE_CHAPTERS))
 
 .PHONY: book test venv sync clean

@@ -193,7 +193,7 @@ def test_install_cell_picks_jax_and_its_tpu_extra_on_a_tpu(tpu, monkeypatch):
     [args] = calls
     package = args[-1]
     url = CONFIG["repository"]["url"]
-    assert package == f"seqbook[{'data,tpu' if tpu else 'data'}] @ git+{url}"
+    assert package == f"seqbook[{'chapters,tpu' if tpu else 'chapters'}] @ git+{url}"
     assert environ.get("KERAS_BACKEND") == ("jax" if tpu else None)
 
 
