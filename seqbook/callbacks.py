@@ -75,6 +75,14 @@ def _batch_norm_layers(layer: Any) -> Iterator[keras.layers.BatchNormalization]:
             yield from _batch_norm_layers(inner)
 
 
+def _check_inputs(x: Any, batch_size: Any) -> None:
+    if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) \
+            or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}")
+    if len(x) == 0:
+        raise ValueError("x must hold at least one example; got an empty array")
+
+
 def recompute_batch_norm(model: keras.Model, x: Any, batch_size: int = 64) -> int:
     """Replace the running statistics of every ``BatchNormalization`` layer of ``model`` by
     their average over ``x``, computed with the model's current weights.
@@ -113,11 +121,7 @@ def recompute_batch_norm(model: keras.Model, x: Any, batch_size: int = 64) -> in
     >>> float(layer.moving_mean.numpy()[0]), float(layer.moving_variance.numpy()[0])
     (2.0, 1.0)
     """
-    if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) \
-            or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}")
-    if len(x) == 0:
-        raise ValueError("x must hold at least one example; got an empty array")
+    _check_inputs(x, batch_size)
     layers = list(_batch_norm_layers(model))
     momenta = [layer.momentum for layer in layers]
     seen = 0
@@ -161,8 +165,7 @@ class PreciseBatchNorm(keras.callbacks.Callback):
 
     def __init__(self, x: Any, batch_size: int = 64) -> None:
         super().__init__()
-        if len(x) == 0:
-            raise ValueError("x must hold at least one example; got an empty array")
+        _check_inputs(x, batch_size)  # at construction, not at the end of a long fit
         self.x = x
         self.batch_size = batch_size
 

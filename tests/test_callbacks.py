@@ -119,6 +119,8 @@ def test_rejects_a_bad_batch_size(batch_size):
     model, _ = batch_norm_model()
     with pytest.raises(ValueError, match="batch_size must be a positive integer"):
         recompute_batch_norm(model, np.zeros((4, 3), "float32"), batch_size=batch_size)
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        PreciseBatchNorm(np.zeros((4, 3), "float32"), batch_size=batch_size)
 
 
 def test_rejects_empty_inputs():
