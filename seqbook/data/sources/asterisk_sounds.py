@@ -26,7 +26,8 @@ import numpy as np
 import tensorflow as tf
 
 from seqbook.data.sources import debian_archives
-from seqbook.data.sources._common import check_choice, check_int, data_dir
+from seqbook.data.sources._common import (check_choice, check_int, data_dir,
+                                             write_atomically)
 from seqbook.data.sources.speech import DIGIT_WORDS
 
 #: ``(package, version, file name, SHA-256)`` of the Debian package read here.
@@ -92,9 +93,7 @@ def digit_recordings() -> dict[str, np.ndarray]:
                  for name, content in debian_archives.deb_members(deb) if name in wanted}
         if len(found) != 10:
             raise RuntimeError(f"{deb} lacks digit prompts: found {sorted(found)}.")
-        partial = cache.with_suffix(".partial.npz")
-        np.savez(partial, **found)
-        partial.replace(cache)
+        write_atomically(cache, lambda scratch: np.savez(scratch, **found))
     with np.load(cache) as arrays:
         return {str(d): arrays[str(d)] for d in range(10)}
 

@@ -51,7 +51,8 @@ import numpy as np
 import tensorflow as tf
 
 from seqbook.data.sources import debian_archives
-from seqbook.data.sources._common import check_choice, check_int, data_dir
+from seqbook.data.sources._common import (check_choice, check_int, data_dir,
+                                             write_atomically)
 
 #: ``(package, version, file name, SHA-256, SWORD module, language)`` of the two translations.
 PACKAGES = (
@@ -128,10 +129,13 @@ def _sword_directory() -> Path:
     """Extract the two modules' files (once) and return the SWORD data path that holds them."""
     root = data_dir() / "sword"
     for package, version, filename, digest, module, _ in PACKAGES:
-        conf = root / _SWORD_ROOT / "mods.d" / f"{module.lower()}.conf"
-        if not conf.is_file():
+        # Written after the last file of the module: a process that finds the module's .conf
+        # while another is still extracting would otherwise read a module with files missing.
+        done = root / f".{filename}.extracted"
+        if not done.is_file():
             deb = debian_archives.fetch_deb(package, version, filename, digest)
             debian_archives.extract_deb(deb, root, prefix=_SWORD_ROOT)
+            write_atomically(done, lambda scratch, text=module: scratch.write_text(text))
     return root / _SWORD_ROOT
 
 
@@ -270,9 +274,8 @@ def bible_verses() -> list[dict]:
     english, spanish = (_read_module(path, module, language)
                         for *_, module, language in PACKAGES)
     records = align_verses(english, spanish)
-    scratch = cache.with_suffix(".json.partial")
-    scratch.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
-    scratch.replace(cache)  # never leave a half-written cache behind
+    text = json.dumps(records, ensure_ascii=False)
+    write_atomically(cache, lambda scratch: scratch.write_text(text, encoding="utf-8"))
     return records
 
 

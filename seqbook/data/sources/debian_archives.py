@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from seqbook.data.sources._common import data_dir
+from seqbook.data.sources._common import data_dir, write_atomically
 from seqbook.data.sources.pypi_archives import keep_verified, sha256
 
 #: The magic line every ``ar`` archive (and so every ``.deb``) starts with.
@@ -217,7 +217,6 @@ def extract_deb(path: Path, target_dir: Path, prefix: str = "") -> list[Path]:
         destination = (root / name).resolve()
         if root not in destination.parents:
             raise ValueError(f"path {path} holds a member {name!r} outside the target directory.")
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_bytes(content)
-        written.append(destination)
+        written.append(write_atomically(
+            destination, lambda scratch, data=content: scratch.write_bytes(data)))
     return written

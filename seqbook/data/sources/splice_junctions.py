@@ -53,7 +53,7 @@ import numpy as np
 import tensorflow as tf
 
 from seqbook.data.sources import debian_archives
-from seqbook.data.sources._common import check_choice, data_dir
+from seqbook.data.sources._common import check_choice, data_dir, write_atomically
 
 #: ``(package, version, file name, SHA-256)`` of the Debian package read here.
 PACKAGE = ("r-cran-mlbench", "2.1-3-1", "r-cran-mlbench_2.1-3-1_amd64.deb",
@@ -260,9 +260,7 @@ def splice_junction_records() -> tuple[np.ndarray, np.ndarray]:
         with np.load(cache) as stored:
             return stored["sequences"].astype(str), stored["labels"].astype(np.int64)
     sequences, labels = _read_rda()
-    scratch = cache.with_name(cache.name + ".partial.npz")
-    np.savez(scratch, sequences=sequences, labels=labels)
-    scratch.replace(cache)  # never leave a half-written cache behind
+    write_atomically(cache, lambda scratch: np.savez(scratch, sequences=sequences, labels=labels))
     return sequences, labels
 
 

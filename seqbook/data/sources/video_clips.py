@@ -22,7 +22,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from seqbook.data.sources import debian_archives
-from seqbook.data.sources._common import check_choice, chronological_slice, data_dir
+from seqbook.data.sources._common import (check_choice, chronological_slice, data_dir,
+                                             write_atomically)
 
 #: ``(package, version, file name, SHA-256)`` of the Debian package read here.
 PACKAGE = ("opencv-doc", "4.6.0+dfsg-12", "opencv-doc_4.6.0+dfsg-12_all.deb",
@@ -50,9 +51,7 @@ def clip_file(clip: str = "vtest"):
     deb = debian_archives.fetch_deb(*PACKAGE)
     for name, content in debian_archives.deb_members(deb):
         if name == CLIPS[clip]:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-            return target
+            return write_atomically(target, lambda scratch: scratch.write_bytes(content))
     raise RuntimeError(f"{PACKAGE[2]} holds no {CLIPS[clip]}.")
 
 
@@ -113,8 +112,7 @@ def video_frames(split: str = "all", clip: str = "vtest", size: int = 32) -> np.
         frames = np.load(cache)
     else:
         frames = decode_grey(clip_file(clip), int(size))
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        np.save(cache, frames)
+        write_atomically(cache, lambda scratch: np.save(scratch, frames))
     return frames[chronological_slice(len(frames), split)]
 
 
