@@ -16,32 +16,43 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 # jupyter-book and pytest goes to a log under _build/logs/, whose path they print.
 QUIETLY := $(BIN)/python tools/quietly.py
 
-# `make test` keeps the two cores busy with two jobs of about the same length:
-# 1. under TensorFlow, every unit test and docstring example and every chapter but those of
-#    SIDE_CHAPTERS;
+# `make test` keeps the two cores busy with two jobs that end at about the same time:
+# 1. under TensorFlow, every unit test and docstring example, then the chapters in order;
 # 2. beside it, under JAX, every unit test and docstring example of the package, the round trip
 #    of every builder between the two backends (tests/test_backends.py), and one recurrent and
-#    one Transformer chapter end to end; then, under TensorFlow, the chapters of SIDE_CHAPTERS.
+#    one Transformer chapter end to end; then, under TensorFlow, the chapters in reverse order.
+# The chapters are shared: each is run by the first job to reach it, which leaves a claim in
+# CHAPTER_CLAIMS, and the other job skips it (conftest.py). The jobs thus meet wherever the
+# time falls (the JAX run takes twice as long with a cold compilation cache as with a warm
+# one), and a last check makes sure that every chapter was run.
 # The JAX run leaves out what does not depend on the backend (the site, its browser check, the
 # project files, the HTTP server, which runs ONNX Runtime). Plain `pytest` still runs
 # everything under TensorFlow, in one process.
+# Nor does it run the data sources' tests and docstring examples (tests/data, the Bible and
+# man-page corpora, seqbook/data/sources): they read archives into NumPy arrays and tf.data
+# pipelines, the same under either backend, and the TensorFlow run checks them.
 JAX_TESTS := seqbook tests book/neural/seq2seq.ipynb book/neural/transformers.ipynb \
 	--ignore=tests/test_book_site.py --ignore=tests/test_site_browser.py \
-	--ignore=tests/test_project_files.py --ignore=tests/test_serving.py
+	--ignore=tests/test_project_files.py --ignore=tests/test_serving.py \
+	--ignore=tests/data --ignore=tests/test_bible_data.py --ignore=tests/test_manpage_data.py \
+	--ignore=tests/test_debian_archives.py --ignore=seqbook/data/sources
 # The JAX run spends most of its time compiling (JAX compiles every new shape; the tests build
 # hundreds of small models), so it asks XLA's CPU backend for its cheapest code generation and
-# keeps every compiled program in a cache under _build/jax-cache, shared by its processes and
-# by later runs (about 80 MB per run of changed code; `make clean` empties it). JAX's size-capped
-# (LRU) cache is not used: it slowed the run down as the cache grew (benchmarks/ci_times.md).
+# keeps every compiled program in a persistent cache, shared by its processes and by later
+# runs, in any clone (a program is found by a hash of itself, the flags and the JAX version,
+# so a stale entry is never used: it is only never asked for again). Each run of changed code
+# adds about 80 MB; past JAX_CACHE_LIMIT_MB the cache is emptied before a run. JAX's own
+# size-capped (LRU) cache is not used: it slowed the run down as the cache grew
+# (benchmarks/ci_times.md).
+JAX_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/seqbook/jax-cache
+JAX_CACHE_LIMIT_MB ?= 1500
 JAX_SPEEDUPS := XLA_FLAGS=--xla_backend_optimization_level=0 \
-	JAX_COMPILATION_CACHE_DIR=$(CURDIR)/_build/jax-cache \
+	JAX_COMPILATION_CACHE_DIR=$(JAX_CACHE) \
 	JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS=0
-# Chosen so that both jobs end at about the same time (benchmarks/ci_breakdown.py).
-SIDE_CHAPTERS := book/foundations/what-is-sequence-modeling.ipynb book/applications/video.ipynb \
-	book/practice/training-diagnostics.ipynb book/practice/efficiency.ipynb \
-	book/practice/continual-learning.ipynb book/applications/time-series-forecasting.ipynb \
-	book/practice/deployment-and-scaling.ipynb
-TENSORFLOW_TESTS := --ignore=tests/test_backends.py $(addprefix --ignore=,$(SIDE_CHAPTERS))
+CHAPTERS := $(sort $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*'))
+reverse = $(if $(1),$(call reverse,$(wordlist 2,$(words $(1)),$(1))) $(firstword $(1)))
+CHAPTER_CLAIMS := _build/chapter-claims
+TENSORFLOW_TESTS := --ignore=tests/test_backends.py
 
 .PHONY: book test venv sync clean
 
@@ -51,21 +62,31 @@ book: $(STAMP) $(MATHJAX)  ## build the site, executing every chapter offline on
 	@echo "The site is at $(CURDIR)/_build/html/index.html"
 
 test: $(STAMP) $(MATHJAX)  ## unit tests, every notebook through nbval, and a non-executing book build
-	@mkdir -p _build/logs
+	@mkdir -p _build/logs $(JAX_CACHE)
+	@if [ "$$(du -sm $(JAX_CACHE) | cut -f1)" -gt $(JAX_CACHE_LIMIT_MB) ]; then \
+		echo "emptying the JAX compilation cache $(JAX_CACHE) (over $(JAX_CACHE_LIMIT_MB) MB)"; \
+		rm -rf $(JAX_CACHE) && mkdir -p $(JAX_CACHE); fi
+	@rm -rf $(CHAPTER_CLAIMS) && mkdir -p $(CHAPTER_CLAIMS)
 	@echo "make test: one line per test file and chapter of the TensorFlow run; the second job"
-	@echo "(JAX, then the side chapters) goes on beside it and its lines come at the end"
+	@echo "(JAX, then the chapters from the last) goes on beside it and its lines come at the end"
 	@( KERAS_BACKEND=jax $(JAX_SPEEDUPS) PYTEST_ADDOPTS="$$JAX_PYTEST_ADDOPTS" $(QUIETLY) pytest \
 		--log _build/logs/test-jax.log -- $(BIN)/python -m pytest -v $(JAX_TESTS); jax=$$?; \
-	  KERAS_BACKEND=tensorflow PYTEST_ADDOPTS="$$SIDE_PYTEST_ADDOPTS" $(QUIETLY) pytest \
-		--log _build/logs/test-side-chapters.log -- $(BIN)/python -m pytest -v $(SIDE_CHAPTERS); \
+	  KERAS_BACKEND=tensorflow SEQBOOK_CHAPTER_CLAIMS=$(CHAPTER_CLAIMS) \
+		PYTEST_ADDOPTS="$$SIDE_PYTEST_ADDOPTS" $(QUIETLY) pytest \
+		--log _build/logs/test-side-chapters.log -- $(BIN)/python -m pytest -v \
+		$(call reverse,$(CHAPTERS)); \
 	  side=$$?; exit $$(( jax != 0 || side != 0 )) ) > _build/logs/test-beside.report 2>&1 & \
 	beside=$$!; \
-	$(QUIETLY) pytest --log _build/logs/test-tensorflow.log -- \
+	SEQBOOK_CHAPTER_CLAIMS=$(CHAPTER_CLAIMS) $(QUIETLY) pytest --log _build/logs/test-tensorflow.log -- \
 		$(BIN)/python -m pytest -v $(TENSORFLOW_TESTS); tensorflow=$$?; \
 	wait $$beside; beside=$$?; \
-	echo; echo "==== the second job: the JAX run, then $(words $(SIDE_CHAPTERS)) chapter(s) under TensorFlow"; \
+	echo; echo "==== the second job: the JAX run, then the chapters the first job had not reached"; \
 	cat _build/logs/test-beside.report; \
-	exit $$(( tensorflow != 0 || beside != 0 ))
+	claimed=$$(ls $(CHAPTER_CLAIMS) | wc -l); echo; \
+	if [ $$claimed -ne $(words $(CHAPTERS)) ]; then \
+		echo "FAILED: $$claimed of the $(words $(CHAPTERS)) chapters were run"; claimed=0; \
+	else echo "all $(words $(CHAPTERS)) chapters were run, each by one job"; fi; \
+	exit $$(( tensorflow != 0 || beside != 0 || claimed == 0 ))
 
 venv: $(STAMP) $(MATHJAX)  ## only create/update .venv (then: .venv/bin/jupyter lab)
 
@@ -92,5 +113,5 @@ $(MATHJAX):
 	    package/es5/a11y package/es5/ui package/es5/sre package/es5/adaptors
 	touch $(MATHJAX)
 
-clean:  ## remove the built site and the execution cache (keeps .venv and _vendor/mathjax)
+clean:  ## remove the built site and the execution cache (keeps .venv, _vendor/mathjax, the JAX cache)
 	rm -rf _build

@@ -13,6 +13,9 @@
 * ``force_xla``: XLA on for the tests that check a model compiles with it.
 * A per-chapter summary (time, passed or failed): nbval reports each cell; the budget is
   per chapter.
+* Chapters shared between the two jobs of `make test` (see the Makefile): with
+  ``SEQBOOK_CHAPTER_CLAIMS`` set to a directory, the first job to reach a chapter creates
+  its claim file there and runs it; the other job finds the claim and skips the chapter.
 """
 
 from __future__ import annotations
@@ -98,18 +101,44 @@ def two_cpu_strategy():
 
 _notebook_seconds: dict[str, float] = collections.defaultdict(float)
 _notebook_failures: dict[str, int] = collections.defaultdict(int)
+CHAPTER_CLAIMS = os.environ.get("SEQBOOK_CHAPTER_CLAIMS")
+OTHER_JOB = "run by the other job of make test"
+_chapter_is_ours: dict[str, bool] = {}
+
+
+def _claim(chapter: str) -> bool:
+    """Whether this process runs ``chapter``: true for the first process to ask (creating a
+    file is atomic, so two jobs asking at once cannot both win)."""
+    claim = os.path.join(CHAPTER_CLAIMS, chapter.replace("/", "__"))
+    try:
+        os.close(os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return False
+    return True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    chapter = item.nodeid.split("::")[0]
+    if not CHAPTER_CLAIMS or not chapter.endswith(".ipynb"):
+        return
+    if chapter not in _chapter_is_ours:
+        _chapter_is_ours[chapter] = _claim(chapter)
+    if not _chapter_is_ours[chapter]:
+        # Before nbval's own set-up, so no kernel is started for a chapter that is skipped.
+        pytest.skip(OTHER_JOB)
 
 
 def pytest_runtest_logreport(report):
     path = report.nodeid.split("::")[0]
-    if path.endswith(".ipynb"):
+    if path.endswith(".ipynb") and _chapter_is_ours.get(path, True):
         _notebook_seconds[path] += report.duration
         if report.failed:
             _notebook_failures[path] += 1
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not _notebook_seconds:
+    if not _chapter_is_ours and not _notebook_seconds:
         return
     terminalreporter.section("chapters: time and result (budget: 60 s each on 2 CPU cores)")
     for path, seconds in sorted(_notebook_seconds.items()):
@@ -121,3 +150,6 @@ def pytest_terminal_summary(terminalreporter):
     count = len(_notebook_seconds)
     terminalreporter.write_line(f"{count} chapter{'s' * (count != 1)}, {failed} failed, "
                                 f"{sum(_notebook_seconds.values()):.0f} s in all")
+    left = sum(not ours for ours in _chapter_is_ours.values())
+    if left:
+        terminalreporter.write_line(f"{left} more chapter{'s' * (left != 1)} {OTHER_JOB}")

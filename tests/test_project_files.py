@@ -244,17 +244,6 @@ def test_ci_runs_the_readme_test_command():
     assert re.search(r"^\s*make test\b", ci, re.M), ".ci/run must call the README's test command"
 
 
-def test_make_test_runs_every_chapter_once():
-    """The Makefile's second job runs SIDE_CHAPTERS, and the TensorFlow run leaves out exactly
-    those: a misspelt entry would run a chapter twice or fail the second job."""
-    makefile = (ROOT / "Makefile").read_text().replace("\\\n", " ")  # join continued lines
-    side = re.search(r"^SIDE_CHAPTERS\s*:=\s*(.*)$", makefile, re.M).group(1).split()
-    chapters = {f"{chapter}.ipynb" for chapter in CHAPTERS
-                if "kernelspec:" in (ROOT / f"{chapter}.md").read_text()}
-    assert side and set(side) <= chapters, f"SIDE_CHAPTERS names no chapter: {side}"
-    assert "$(addprefix --ignore=,$(SIDE_CHAPTERS))" in makefile
-
-
 def test_models_and_layers_stay_backend_agnostic():
     """Brief section 3: layers, models, classical models and decoding use keras.ops only;
     TensorFlow-specific code lives in data/ and runtime.py."""

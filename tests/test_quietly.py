@@ -81,6 +81,17 @@ def test_nbval_cells_are_counted_per_chapter(tmp_path):
     assert "book/neural/hmm.ipynb  (2 cells, 1 failed)" in report
 
 
+def test_a_chapter_left_to_the_other_job_says_so(tmp_path):
+    """`make test` shares the chapters between its jobs; a job skips those the other ran."""
+    lines = [f"book/neural/rnn::ipynb::Cell {i} SKIPPED (run by the other job)" for i in range(3)]
+    lines += ["book/neural/hmm::ipynb::Cell 0 PASSED", "book/neural/hmm::ipynb::Cell 1 SKIPPED"]
+    out = io.StringIO()
+    quietly.run("pytest", tmp_path / "log", _python(f"print(*{lines!r}, sep='\\n')"), out=out)
+    report = out.getvalue()
+    assert "other      0.0 s  book/neural/rnn.ipynb  (run by the other job)" in report
+    assert "book/neural/hmm.ipynb  (2 cells, 1 skipped)" in report
+
+
 def test_a_long_silent_step_gets_a_heartbeat(tmp_path, monkeypatch):
     monkeypatch.setattr(quietly, "HEARTBEAT_SECONDS", 0.3)
     out = io.StringIO()
