@@ -19,6 +19,9 @@ import pathlib
 import xml.etree.ElementTree as ElementTree
 
 
+BROWSER = "site in a browser (every page)"
+
+
 def group_of(classname: str) -> str:
     """The group a test belongs to: a chapter, the site build, or a kind of unit test."""
     if classname.startswith("book."):  # nbval: "book.<part>.<chapter>.ipynb"
@@ -26,7 +29,7 @@ def group_of(classname: str) -> str:
     if classname == "tests.test_book_site":
         return "site build (not executing)"
     if classname == "tests.test_site_browser":
-        return "site in a browser (every page, desktop and phone)"
+        return BROWSER
     if classname.startswith("seqbook"):
         return "docstring examples (seqbook/)"
     return "unit tests: " + classname.removeprefix("tests.").split(".")[-1]
@@ -72,7 +75,7 @@ def main() -> None:
     rest = units[args.unit_files:]
     if rest:
         print(f"    {sum(s for s, _ in rest):6.1f} s  the other {len(rest)} files")
-    for group in ("docstring examples (seqbook/)", "site build (not executing)"):
+    for group in ("docstring examples (seqbook/)", "site build (not executing)", BROWSER):
         print(f"  {group:<30} {seconds.get(group, 0.0):7.1f} s")
 
 

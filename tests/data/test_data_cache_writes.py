@@ -7,8 +7,8 @@ the data sources goes through ``write_atomically``.
 
 from __future__ import annotations
 
-import multiprocessing
 import pathlib
+import threading
 
 import numpy as np
 import pytest
@@ -18,19 +18,20 @@ from seqbook.data.sources import _common
 SIZE = 1000 * 4096  # bytes, written 4 kB at a time: a write takes many system calls
 
 
-def _write_slowly(target: str, fill: int) -> None:
+def _write_slowly(target: pathlib.Path, fill: int) -> None:
     def write(scratch: pathlib.Path) -> None:
         with open(scratch, "wb") as handle:
             for _ in range(SIZE // 4096):
                 handle.write(bytes([fill]) * 4096)
 
-    _common.write_atomically(pathlib.Path(target), write)
+    _common.write_atomically(target, write)
 
 
 def test_a_reader_never_sees_a_half_written_file(tmp_path):
+    """Two writers and a reader at once (threads: file writes release the GIL, and the rename
+    is the same system call whichever process makes it)."""
     target = tmp_path / "clip.bin"
-    writers = [multiprocessing.get_context("spawn").Process(target=_write_slowly, args=(str(target), fill))
-               for fill in (1, 2)]
+    writers = [threading.Thread(target=_write_slowly, args=(target, fill)) for fill in (1, 2)]
     for writer in writers:
         writer.start()
     sizes = set()
@@ -41,7 +42,6 @@ def test_a_reader_never_sees_a_half_written_file(tmp_path):
             assert len(set(content[:: 65536])) == 1, "a file mixes two writers"
     for writer in writers:
         writer.join()
-        assert writer.exitcode == 0
     assert sizes <= {SIZE}, sorted(sizes)
     assert target.stat().st_size == SIZE
     assert [p.name for p in tmp_path.iterdir()] == ["clip.bin"], "a scratch file was left"
